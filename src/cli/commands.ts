@@ -1,0 +1,19 @@
+/** The `carechain` commands. Each lives in its own module, loaded only when it runs. */
+export interface Command {
+  summary: string;
+  run(args: string[]): Promise<number | void>;
+}
+
+interface CommandModule {
+  run(args: string[]): Promise<number | void>;
+}
+
+function lazy(summary: string, load: () => Promise<CommandModule>): Command {
+  return { summary, run: async (args) => (await load()).run(args) };
+}
+
+export const commands: Record<string, Command> = {
+  hash: lazy('SHA-256d of hex bytes, shown in display (byte-reversed) order', () => import('./commands/hash.js')),
+  scan: lazy('scan a nonce range of an 80-byte header against a target', () => import('./commands/scan.js')),
+  bench: lazy('benchmarks: kernels, threads, all', () => import('./commands/bench.js')),
+};
