@@ -1,0 +1,94 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import { BoundedLabelValues } from './label-values.js';
+
+/** Where an accepted block came from. */
+export type BlockSource = 'miner' | 'stratum' | 'peer' | 'api';
+export const BLOCK_SOURCES: readonly BlockSource[] = ['miner', 'stratum', 'peer', 'api'];
+
+/** Things that happen (blocks, rejections, reorgs, job switches, HTTP requests), recorded as they do. */
+export interface EventRecorder {
+  blockMined(): void;
+  blockAccepted(source: BlockSource): void;
+  /** `reason` is a short slug such as `bad-pow`; anything else is recorded as `other`. */
+  blockRejected(reason: string): void;
+  transactionRejected(reason: string): void;
+  reorg(): void;
+  /** Time from a new tip to every worker scanning the new job. */
+  jobSwitched(seconds: number): void;
+  /** Time between this block's and its parent's acceptance on the best chain. */
+  blockInterval(seconds: number): void;
+  /** `route` is the route pattern (`/blocks/:hashOrHeight`), never the raw path. */
+  httpRequest(method: string, route: string, status: number, seconds: number): void;
+}
+
+export function registerEventMetrics(registry: Registry): EventRecorder {
+  const registers = [registry];
+  const mined = new Counter({ name: 'carechain_blocks_mined_total', help: 'Blocks found by this node\'s miner.', registers });
+  const accepted = new Counter({
+    name: 'carechain_blocks_accepted_total',
+    help: 'Blocks appended to the best chain, by where they came from.',
+    labelNames: ['source'],
+    registers,
+  });
+  const rejected = new Counter({
+    name: 'carechain_blocks_rejected_total',
+    help: 'Blocks that failed validation, by reason.',
+    labelNames: ['reason'],
+    registers,
+  });
+  const txRejected = new Counter({
+    name: 'carechain_transactions_rejected_total',
+    help: 'Transactions refused by the mempool, by reason.',
+    labelNames: ['reason'],
+    registers,
+  });
+  const reorgs = new Counter({ name: 'carechain_reorgs_total', help: 'Best-chain switches to another branch.', registers });
+  const blockInterval = new Histogram({
+    name: 'carechain_block_interval_seconds',
+    help: 'Seconds between consecutive blocks on the best chain.',
+    buckets: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1200, 3600],
+    registers,
+  });
+  const jobSwitch = new Histogram({
+    name: 'carechain_job_switch_seconds',
+    help: 'Seconds from a new tip until every worker mines the new job.',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1],
+    registers,
+  });
+  const httpDuration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP request handling time by method, route pattern and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers,
+  });
+
+  // Series that exist from the start let rate() and increase() see the first event.
+  for (const source of BLOCK_SOURCES) accepted.inc({ source }, 0);
+  const blockReasons = new BoundedLabelValues(32);
+  const txReasons = new BoundedLabelValues(32);
+  // Route patterns are paths such as /blocks/:hashOrHeight, not slugs.
+  const routes = new BoundedLabelValues(64, 'unmatched', /^\/[A-Za-z0-9_:./-]{0,80}$/);
+
+  return {
+    blockMined: () => mined.inc(),
+    blockAccepted: (source) => accepted.inc({ source: BLOCK_SOURCES.includes(source) ? source : 'other' }),
+    blockRejected: (reason) => rejected.inc({ reason: blockReasons.accept(reason) }),
+    transactionRejected: (reason) => txRejected.inc({ reason: txReasons.accept(reason) }),
+    reorg: () => reorgs.inc(),
+    jobSwitched: (seconds) => observeSeconds(jobSwitch, seconds),
+    blockInterval: (seconds) => observeSeconds(blockInterval, seconds),
+    httpRequest: (method, route, status, seconds) => {
+      if (!(seconds >= 0)) return;
+      const labels = { method: HTTP_METHODS.has(method) ? method : 'OTHER', route: routes.accept(route), status: String(status) };
+      httpDuration.observe(labels, seconds);
+    },
+  };
+}
+
+const HTTP_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS']);
+
+function observeSeconds(histogram: Histogram, seconds: number): void {
+  // A clock step backwards must not poison the histogram with a negative sum.
+  if (seconds >= 0 && Number.isFinite(seconds)) histogram.observe(seconds);
+}

@@ -1,0 +1,35 @@
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { registerEventMetrics, type EventRecorder } from './event-metrics.js';
+import { registerScrapeTimeMetrics } from './scrape-time-metrics.js';
+import type { NodeStatsSource } from './stats-source.js';
+
+/** Every metric the node exports (DESIGN.md, "Metrics"), in one registry, plus event recorders. */
+export interface NodeMetrics extends EventRecorder {
+  readonly registry: Registry;
+  /** The exposition format's content type, for the /metrics response. */
+  readonly contentType: string;
+  /** The text Prometheus scrapes; reads the stats source now. */
+  metricsText(): Promise<string>;
+}
+
+export interface NodeMetricsOptions {
+  /** prom-client's process and Node.js metrics (CPU, memory, event loop, GC); on by default. */
+  defaultMetrics?: boolean;
+}
+
+/**
+ * A fresh registry (never prom-client's global one, so several nodes or tests can coexist in one
+ * process) holding the carechain metric set, reading `source` at each scrape.
+ */
+export function createNodeMetrics(source: NodeStatsSource, options: NodeMetricsOptions = {}): NodeMetrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  registerScrapeTimeMetrics(registry, source);
+  const events = registerEventMetrics(registry);
+  return {
+    ...events,
+    registry,
+    contentType: registry.contentType,
+    metricsText: () => registry.metrics(),
+  };
+}

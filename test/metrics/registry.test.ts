@@ -1,0 +1,185 @@
+import { describe, expect, it } from 'vitest';
+import { createNodeMetrics, type NodeMetrics } from '../../src/metrics/index.js';
+import { FakeStatsSource } from './fake-stats-source.js';
+
+/** DESIGN.md's metric set: name → type and label names. */
+const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
+  carechain_hashes_total: { type: 'counter', labels: ['worker'] },
+  carechain_hashrate_hashes_per_second: { type: 'gauge', labels: ['window'] },
+  carechain_blocks_mined_total: { type: 'counter', labels: [] },
+  carechain_blocks_accepted_total: { type: 'counter', labels: ['source'] },
+  carechain_blocks_rejected_total: { type: 'counter', labels: ['reason'] },
+  carechain_chain_height: { type: 'gauge', labels: [] },
+  carechain_difficulty: { type: 'gauge', labels: [] },
+  carechain_block_interval_seconds: { type: 'histogram', labels: [] },
+  carechain_job_switch_seconds: { type: 'histogram', labels: [] },
+  carechain_mempool_transactions: { type: 'gauge', labels: [] },
+  carechain_mempool_bytes: { type: 'gauge', labels: [] },
+  carechain_transactions_rejected_total: { type: 'counter', labels: ['reason'] },
+  carechain_mining_workers: { type: 'gauge', labels: [] },
+  carechain_reorgs_total: { type: 'counter', labels: [] },
+  http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route', 'status'] },
+};
+
+type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
+
+async function samples(metrics: NodeMetrics, name: string): Promise<Sample[]> {
+  const all = await metrics.registry.getMetricsAsJSON();
+  return (all.find((m) => m.name === name)?.values ?? []) as Sample[];
+}
+
+async function value(metrics: NodeMetrics, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
+  const family = name.replace(/_(bucket|sum|count)$/, '');
+  const inFamily = (await samples(metrics, name)).concat(family === name ? [] : await samples(metrics, family));
+  const found = inFamily.find((s) =>
+    Object.entries(labels).every(([k, v]) => String(s.labels[k]) === v) && (s.metricName ?? name) === name,
+  );
+  return found?.value;
+}
+
+describe('createNodeMetrics', () => {
+  it('exports exactly the DESIGN.md metric set besides the default metrics, with their types', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource());
+    const exported = (await metrics.registry.getMetricsAsJSON()).filter(
+      (m) => m.name.startsWith('carechain_') || m.name.startsWith('http_'),
+    );
+    expect(Object.fromEntries(exported.map((m) => [m.name, m.type]))).toEqual(
+      Object.fromEntries(Object.entries(DESIGN_METRICS).map(([name, d]) => [name, d.type])),
+    );
+    const text = await metrics.metricsText();
+    for (const [name, design] of Object.entries(DESIGN_METRICS)) {
+      expect(text).toContain(`# TYPE ${name} ${design.type}`);
+    }
+  });
+
+  it('uses exactly the designed label names', async () => {
+    const source = new FakeStatsSource();
+    source.workers = [{ worker: 0, hashes: 1 }];
+    source.rates = { '10s': 1, '60s': 1, '15m': 1 };
+    const metrics = createNodeMetrics(source);
+    metrics.blockRejected('bad-pow');
+    metrics.transactionRejected('bad-signature');
+    metrics.httpRequest('GET', '/status', 200, 0.001);
+    for (const [name, design] of Object.entries(DESIGN_METRICS)) {
+      const labelNames = new Set((await samples(metrics, name)).flatMap((s) => Object.keys(s.labels)));
+      labelNames.delete('le'); // a histogram's bucket bound, not a label of ours
+      expect([...labelNames].sort(), name).toEqual([...design.labels].sort());
+    }
+  });
+
+  it("includes prom-client's process and Node.js metrics, or leaves them out on request", async () => {
+    const withDefaults = await createNodeMetrics(new FakeStatsSource()).metricsText();
+    expect(withDefaults).toContain('process_cpu_seconds_total');
+    expect(withDefaults).toContain('process_resident_memory_bytes');
+    expect(withDefaults).toContain('nodejs_heap_size_used_bytes');
+    const without = await createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false }).metricsText();
+    expect(without).not.toContain('process_cpu_seconds_total');
+  });
+
+  it('reads gauges from the source at each scrape', async () => {
+    const source = new FakeStatsSource();
+    const metrics = createNodeMetrics(source, { defaultMetrics: false });
+    source.height = 12;
+    source.difficultyValue = 3.5;
+    source.mempoolSize = { transactions: 4, bytes: 900 };
+    source.workerCount = 2;
+    expect(await value(metrics, 'carechain_chain_height')).toBe(12);
+    expect(await value(metrics, 'carechain_difficulty')).toBe(3.5);
+    expect(await value(metrics, 'carechain_mempool_transactions')).toBe(4);
+    expect(await value(metrics, 'carechain_mempool_bytes')).toBe(900);
+    expect(await value(metrics, 'carechain_mining_workers')).toBe(2);
+    source.height = 13;
+    expect(await value(metrics, 'carechain_chain_height')).toBe(13);
+  });
+
+  it('shows a rate window only once it is full', async () => {
+    const source = new FakeStatsSource();
+    const metrics = createNodeMetrics(source, { defaultMetrics: false });
+    source.rates = { '10s': 8e6, '60s': null, '15m': null };
+    expect((await samples(metrics, 'carechain_hashrate_hashes_per_second')).map((s) => [s.labels.window, s.value])).toEqual([['10s', 8e6]]);
+    source.rates = { '10s': 7e6, '60s': 7.5e6, '15m': null };
+    expect(await value(metrics, 'carechain_hashrate_hashes_per_second', { window: '60s' })).toBe(7.5e6);
+    expect(await value(metrics, 'carechain_hashrate_hashes_per_second', { window: '10s' })).toBe(7e6);
+  });
+
+  it('keeps carechain_hashes_total monotonic per worker when a worker is replaced', async () => {
+    const source = new FakeStatsSource();
+    const metrics = createNodeMetrics(source, { defaultMetrics: false });
+    source.workers = [{ worker: 0, hashes: 1000, incarnation: 1 }, { worker: 1, hashes: 2000, incarnation: 1 }];
+    expect(await value(metrics, 'carechain_hashes_total', { worker: '0' })).toBe(1000);
+    source.workers = [{ worker: 0, hashes: 300, incarnation: 2 }, { worker: 1, hashes: 2500, incarnation: 1 }];
+    expect(await value(metrics, 'carechain_hashes_total', { worker: '0' })).toBe(1300);
+    expect(await value(metrics, 'carechain_hashes_total', { worker: '1' })).toBe(2500);
+    source.workers = [{ worker: 0, hashes: 400, incarnation: 2 }];
+    expect(await value(metrics, 'carechain_hashes_total', { worker: '0' })).toBe(1400);
+    expect(await value(metrics, 'carechain_hashes_total', { worker: '1' })).toBe(2500);
+  });
+
+  it('survives a failing source: that metric keeps its last value or stays absent, the rest is fresh', async () => {
+    const source = new FakeStatsSource();
+    const metrics = createNodeMetrics(source, { defaultMetrics: false });
+    source.mempoolSize = { transactions: 1, bytes: 700 };
+    await metrics.metricsText();
+    source.height = 5;
+    source.mempoolSize = { transactions: 9, bytes: 9000 };
+    source.failing = new Set(['mempool', 'hashRates', 'workerHashes']);
+    const text = await metrics.metricsText();
+    expect(text).toMatch(/^carechain_chain_height 5$/m);
+    expect(text).toMatch(/^carechain_mempool_bytes 700$/m);
+    expect(text).not.toMatch(/^carechain_hashrate_hashes_per_second\{/m);
+    expect(text).not.toMatch(/^carechain_hashes_total\{/m);
+    source.failing.clear();
+    expect(await metrics.metricsText()).toMatch(/^carechain_mempool_bytes 9000$/m);
+  });
+
+  it('records block, transaction and reorg events', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    expect(await value(metrics, 'carechain_blocks_accepted_total', { source: 'peer' })).toBe(0);
+    metrics.blockMined();
+    metrics.blockAccepted('miner');
+    metrics.blockAccepted('miner');
+    metrics.blockRejected('bad-pow');
+    metrics.transactionRejected('bad-sequence');
+    metrics.reorg();
+    expect(await value(metrics, 'carechain_blocks_mined_total')).toBe(1);
+    expect(await value(metrics, 'carechain_blocks_accepted_total', { source: 'miner' })).toBe(2);
+    expect(await value(metrics, 'carechain_blocks_rejected_total', { reason: 'bad-pow' })).toBe(1);
+    expect(await value(metrics, 'carechain_transactions_rejected_total', { reason: 'bad-sequence' })).toBe(1);
+    expect(await value(metrics, 'carechain_reorgs_total')).toBe(1);
+  });
+
+  it('files reasons that are not short slugs under "other", so labels stay low-cardinality', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    metrics.transactionRejected('signature check failed for key 03ab…');
+    for (let i = 0; i < 100; i++) metrics.blockRejected(`reason-${i}`);
+    expect(await value(metrics, 'carechain_transactions_rejected_total', { reason: 'other' })).toBe(1);
+    const reasons = new Set((await samples(metrics, 'carechain_blocks_rejected_total')).map((s) => s.labels.reason));
+    expect(reasons.size).toBe(33);
+    expect(await value(metrics, 'carechain_blocks_rejected_total', { reason: 'other' })).toBe(68);
+  });
+
+  it('observes histograms and ignores negative durations', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    metrics.jobSwitched(0.004);
+    metrics.jobSwitched(-1);
+    metrics.blockInterval(30);
+    metrics.httpRequest('GET', '/blocks/:hashOrHeight', 404, 0.002);
+    metrics.httpRequest('GET', '/no/such/thing?x=1', 404, 0.002);
+    expect(await value(metrics, 'carechain_job_switch_seconds_count')).toBe(1);
+    expect(await value(metrics, 'carechain_job_switch_seconds_bucket', { le: '0.005' })).toBe(1);
+    expect(await value(metrics, 'carechain_job_switch_seconds_bucket', { le: '0.002' })).toBe(0);
+    expect(await value(metrics, 'carechain_block_interval_seconds_sum')).toBe(30);
+    expect(
+      await value(metrics, 'http_request_duration_seconds_count', { method: 'GET', route: '/blocks/:hashOrHeight', status: '404' }),
+    ).toBe(1);
+    expect(await value(metrics, 'http_request_duration_seconds_count', { route: 'unmatched' })).toBe(1);
+  });
+
+  it('keeps two registries in one process apart', async () => {
+    const a = createNodeMetrics(new FakeStatsSource());
+    const b = createNodeMetrics(new FakeStatsSource());
+    a.blockMined();
+    expect(await value(a, 'carechain_blocks_mined_total')).toBe(1);
+    expect(await value(b, 'carechain_blocks_mined_total')).toBe(0);
+  });
+});
