@@ -1,0 +1,66 @@
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { Hono, type Context } from 'hono';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.js';
+import { catchAll, problemOnError } from './middleware/catch-all.js';
+import { controlAuth } from './middleware/control-auth.js';
+import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './middleware/rate-limit.js';
+import { requestMetrics, type RequestObserver } from './middleware/request-metrics.js';
+import type { NodeApi } from './node-api.js';
+import { problems } from './problem.js';
+import { registerChainRoutes } from './routes/chain.js';
+import { registerLedgerRoutes } from './routes/ledger.js';
+import { registerMetaRoutes } from './routes/meta.js';
+import { registerMiningRoutes } from './routes/mining.js';
+import { registerTransactionRoutes } from './routes/transactions.js';
+
+export interface AppOptions {
+  api: NodeApi;
+  /** The address the server binds to: off loopback, control routes need a token. */
+  host: string;
+  /** Bearer token for the control routes; when set it is always required. */
+  token?: string | undefined;
+  /** Request body cap in bytes (default 1 MiB). */
+  bodyLimitBytes?: number;
+  /** Per-address limit, or false for none (e.g. a benchmark run). */
+  rateLimit?: RateLimitOptions | false;
+  /** Called once per request with its route pattern; pass NodeMetrics.httpRequest. */
+  observeRequest?: RequestObserver;
+  /** The client's address for rate limiting; defaults to the socket's remote address. */
+  clientAddress?: (c: Context) => string;
+  /** Clock in ms, for the rate limiter. */
+  now?: () => number;
+  /** Unexpected errors (500s), for the node's log. */
+  onInternalError?: (err: unknown) => void;
+}
+
+/** The node's HTTP API as a Hono app (serve it with startHttpServer, or call app.request in tests). */
+export function createApp(options: AppOptions): Hono {
+  const app = new Hono();
+  const onInternalError = options.onInternalError ?? ((err: unknown) => console.error('http: internal error', err));
+
+  // Order matters: metrics see the final status, so they wrap the catch-all that sets it.
+  if (options.observeRequest) app.use('*', requestMetrics(options.observeRequest));
+  app.use('*', catchAll(onInternalError));
+  if (options.rateLimit !== false) {
+    app.use('*', rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.clientAddress ?? socketAddress, options.now));
+  }
+  app.use('*', bodyLimit(options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES));
+
+  registerMetaRoutes(app, options.api);
+  registerChainRoutes(app, options.api);
+  registerTransactionRoutes(app, options.api);
+  registerLedgerRoutes(app, options.api);
+  registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
+
+  app.notFound((c) => problems.unknownRoute(c.req.method, c.req.path).toResponse());
+  app.onError(problemOnError(onInternalError));
+  return app;
+}
+
+function socketAddress(c: Context): string {
+  try {
+    return getConnInfo(c).remote.address ?? 'unknown';
+  } catch {
+    return 'unknown'; // not behind @hono/node-server (e.g. app.request in tests)
+  }
+}

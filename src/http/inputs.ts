@@ -1,0 +1,80 @@
+import type { Context } from 'hono';
+import { z } from 'zod';
+import type { BlockId } from './node-api.js';
+import { problems } from './problem.js';
+
+/** Request schemas (path, query, body) and the helpers that turn a failed parse into a 400 problem. */
+const hash = z
+  .string()
+  .regex(/^[0-9a-fA-F]{64}$/, 'expected 64 hex digits')
+  .transform((s) => s.toLowerCase());
+
+export const txidParams = z.object({ txid: hash });
+export const accountParams = z.object({ key: hash.describe('Ed25519 public key, 64 hex digits') });
+export const subjectParams = z.object({ pseudonym: hash.describe('HMAC-SHA256 subject pseudonym, 64 hex digits') });
+export const blockIdParams = z.object({
+  hashOrHeight: z.string().describe('block hash (64 hex digits) or height (decimal)'),
+});
+export const rawBlockParams = z.object({ id: blockIdParams.shape.hashOrHeight });
+
+const decimal = z.string().regex(/^\d{1,10}$/, 'expected a non-negative decimal integer').transform(Number);
+export const MAX_BLOCKS_PER_PAGE = 100;
+export const blocksQuery = z.object({
+  from: decimal.optional().describe('first height; default: the last `limit` blocks'),
+  limit: decimal
+    .pipe(z.number().int().min(1).max(MAX_BLOCKS_PER_PAGE))
+    .optional()
+    .describe(`1..${MAX_BLOCKS_PER_PAGE}, default 20`),
+});
+export const rawBlockQuery = z.object({ format: z.enum(['binary', 'hex']).optional() });
+
+export const submitTransactionBody = z.strictObject({
+  hex: z
+    .string()
+    .min(2)
+    .regex(/^([0-9a-fA-F]{2})+$/, 'expected an even number of hex digits')
+    .describe('the raw signed transaction'),
+});
+export const setThreadsBody = z.strictObject({ threads: z.number().int().min(1).max(1024) });
+
+/** `/blocks/123` is a height, `/blocks/<64 hex>` a hash; anything else is a client error. */
+export function parseBlockId(text: string): BlockId {
+  if (/^\d{1,10}$/.test(text)) return { height: Number(text) };
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return { hash: text.toLowerCase() };
+  throw problems.invalidRequest(`"${text.slice(0, 80)}" is neither a block height nor a 64-hex-digit block hash`);
+}
+
+export function parseParams<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.param(), 'path');
+}
+
+export function parseQuery<S extends z.ZodType>(c: Context, schema: S): z.output<S> {
+  return parseWith(schema, c.req.query(), 'query');
+}
+
+/** A JSON body, checked for media type, syntax and shape, in that order. */
+export async function parseJsonBody<S extends z.ZodType>(c: Context, schema: S): Promise<z.output<S>> {
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== 'application/json') throw problems.unsupportedMediaType('application/json');
+  let body: unknown;
+  try {
+    body = JSON.parse(await c.req.text());
+  } catch (err) {
+    throw problems.malformedJson(err instanceof Error ? err.message : 'the body is not JSON');
+  }
+  return parseWith(schema, body, 'body');
+}
+
+function parseWith<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
+  throw problems.invalidRequest(`invalid ${where}: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`, errors);
+}
+
+export function hexToBytes(hex: string): Uint8Array {
+  return new Uint8Array(Buffer.from(hex, 'hex'));
+}

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import {
+  accountParams,
+  blockIdParams,
+  blocksQuery,
+  rawBlockParams,
+  rawBlockQuery,
+  setThreadsBody,
+  subjectParams,
+  submitTransactionBody,
+  txidParams,
+} from './inputs.js';
+import * as views from './views.js';
+
+/** One route as /openapi.json describes it; the app's tests check this table against the router. */
+export interface RouteDoc {
+  method: 'get' | 'post' | 'put';
+  /** Hono's pattern, e.g. `/blocks/:hashOrHeight`. */
+  path: string;
+  summary: string;
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  ok: { status: number; description: string; schema?: z.ZodType; contentType?: string };
+  /** Statuses this route answers with a problem, besides 429 and 500 which any route may. */
+  errors: number[];
+  /** A control route: needs the bearer token (see DESIGN.md, "HTTP and CLI conventions"). */
+  control?: boolean;
+}
+
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
+
+export const ROUTES: readonly RouteDoc[] = [
+  { method: 'get', path: '/health', summary: 'Liveness', ok: { status: 200, description: 'the node answers', schema: views.healthView }, errors: [] },
+  { method: 'get', path: '/status', summary: 'Node summary: tip, difficulty, hash rate windows, mempool', ok: { status: 200, description: 'summary', schema: views.nodeStatusView }, errors: [] },
+  { method: 'get', path: '/blocks', summary: 'A page of best-chain blocks, ascending', query: blocksQuery, ok: { status: 200, description: 'blocks', schema: views.blockPageView }, errors: [400] },
+  { method: 'get', path: '/blocks/:hashOrHeight', summary: 'One block: header fields and txids', params: blockIdParams, ok: { status: 200, description: 'the block', schema: views.blockView }, errors: [400, 404] },
+  { method: 'get', path: '/blocks/:id/raw', summary: 'The serialized block (binary, or hex with ?format=hex)', params: rawBlockParams, query: rawBlockQuery, ok: { status: 200, description: 'the block bytes', contentType: 'application/octet-stream' }, errors: [400, 404] },
+  { method: 'post', path: '/txs', summary: 'Submit a raw signed transaction (hex)', body: submitTransactionBody, ok: { status: 202, description: 'accepted into the mempool', schema: views.submittedView }, errors: [400, 409, 413, 415, 422, 503] },
+  { method: 'get', path: '/txs/:txid', summary: 'A transaction, with its block and confirmations', params: txidParams, ok: { status: 200, description: 'the transaction', schema: views.transactionLookupView }, errors: [400, 404] },
+  { method: 'get', path: '/txs/:txid/receipt', summary: 'Receipt for offline verification: tx, Merkle path, header', params: txidParams, ok: { status: 200, description: 'the receipt', schema: views.receiptView }, errors: [400, 404] },
+  { method: 'get', path: '/mempool', summary: 'Transactions waiting to be mined', ok: { status: 200, description: 'the mempool', schema: views.mempoolView }, errors: [] },
+  { method: 'get', path: '/accounts/:key', summary: 'Balance and sequence of an account', params: accountParams, ok: { status: 200, description: 'the account', schema: views.accountView }, errors: [400, 404] },
+  { method: 'get', path: '/records/:txid', summary: 'A healthcare record anchor', params: txidParams, ok: { status: 200, description: 'the record', schema: views.recordView }, errors: [400, 404] },
+  { method: 'get', path: '/subjects/:pseudonym/records', summary: "A subject's audit trail, oldest first", params: subjectParams, ok: { status: 200, description: 'the records', schema: views.subjectRecordsView }, errors: [400] },
+  { method: 'get', path: '/mining', summary: 'Miner summary (xmrig-style)', ok: { status: 200, description: 'the summary', schema: views.miningSummaryView }, errors: [] },
+  { method: 'post', path: '/mining/pause', summary: 'Pause mining', control: true, ok: { status: 200, description: 'the summary after pausing', schema: views.miningSummaryView }, errors: [401] },
+  { method: 'post', path: '/mining/resume', summary: 'Resume mining', control: true, ok: { status: 200, description: 'the summary after resuming', schema: views.miningSummaryView }, errors: [401] },
+  { method: 'put', path: '/mining/threads', summary: 'Set the number of mining threads', control: true, body: setThreadsBody, ok: { status: 200, description: 'the summary after the change', schema: views.miningSummaryView }, errors: [400, 401, 413, 415, 422] },
+  { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: { status: 200, description: 'exposition text', contentType: PROMETHEUS_TEXT }, errors: [] },
+  { method: 'get', path: '/openapi.json', summary: 'This description', ok: { status: 200, description: 'OpenAPI 3.1 document' }, errors: [] },
+];
+
+/** The OpenAPI 3.1 document for ROUTES (JSON Schema 2020-12 from the zod schemas). */
+export function buildOpenApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of ROUTES) {
+    const path = route.path.replace(/:(\w+)/g, '{$1}');
+    (paths[path] ??= {})[route.method] = describeOperation(route);
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'carechain node API', version: '1', description: 'Errors are RFC 9457 application/problem+json.' },
+    paths,
+    components: {
+      schemas: { Problem: problemSchema },
+      securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    },
+  };
+}
+
+const problemSchema = {
+  type: 'object',
+  required: ['type', 'title', 'status', 'detail'],
+  properties: {
+    type: { type: 'string', format: 'uri', description: 'stable: https://carechain.dev/problems/<slug>' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+  },
+};
+
+function describeOperation(route: RouteDoc): Record<string, unknown> {
+  const responses: Record<string, unknown> = {
+    [route.ok.status]: {
+      description: route.ok.description,
+      content: { [route.ok.contentType ?? 'application/json']: route.ok.schema ? { schema: jsonSchema(route.ok.schema, 'output') } : {} },
+    },
+  };
+  for (const status of [...route.errors, 429, 500]) {
+    responses[status] = {
+      description: 'problem details',
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+    };
+  }
+  return {
+    summary: route.summary,
+    operationId: `${route.method}${route.path.replace(/[^A-Za-z0-9]+(\w)?/g, (_, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query')],
+    ...(route.body
+      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      : {}),
+    ...(route.control ? { security: [{ bearer: [] }] } : {}),
+    responses,
+  };
+}
+
+function parameters(schema: z.ZodObject | undefined, where: 'path' | 'query'): unknown[] {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const fieldSchema = field as z.ZodType;
+    return {
+      name,
+      in: where,
+      required: where === 'path' || !fieldSchema.safeParse(undefined).success,
+      ...(fieldSchema.description ? { description: fieldSchema.description } : {}),
+      schema: jsonSchema(fieldSchema, 'input'),
+    };
+  });
+}
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}

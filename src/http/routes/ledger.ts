@@ -1,0 +1,28 @@
+import type { Hono } from 'hono';
+import { accountParams, parseParams, subjectParams, txidParams } from '../inputs.js';
+import type { NodeApi } from '../node-api.js';
+import { problems } from '../problem.js';
+
+/** The ledger's state: the mempool, accounts and healthcare records. */
+export function registerLedgerRoutes(app: Hono, api: NodeApi): void {
+  app.get('/mempool', async (c) => c.json(await api.mempool()));
+
+  app.get('/accounts/:key', async (c) => {
+    const { key } = parseParams(c, accountParams);
+    const account = await api.getAccount(key);
+    if (!account) throw problems.notFound(`no account ${key}`);
+    return c.json(account);
+  });
+
+  app.get('/records/:txid', async (c) => {
+    const { txid } = parseParams(c, txidParams);
+    const record = await api.getRecord(txid);
+    if (!record) throw problems.notFound(`no record anchored by transaction ${txid}`);
+    return c.json(record);
+  });
+
+  app.get('/subjects/:pseudonym/records', async (c) => {
+    const { pseudonym } = parseParams(c, subjectParams);
+    return c.json({ subject: pseudonym, records: await api.subjectRecords(pseudonym) });
+  });
+}

@@ -1,0 +1,130 @@
+import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/index.js';
+import type { AccountView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/views.js';
+
+export const h = (n: number) => n.toString(16).padStart(64, '0');
+
+/** An in-memory node: three blocks, one mined and one pending transaction, one record trail. */
+export class FakeNodeApi implements NodeApi {
+  readonly calls: string[] = [];
+  paused = false;
+  threads = 2;
+  /** What the next submitTransaction answers; defaults to acceptance. */
+  nextSubmit: SubmitOutcome | undefined;
+  submitted: Uint8Array[] = [];
+  /** Set to make every method throw this value. */
+  failWith: unknown;
+
+  blocks: BlockView[] = [0, 1, 2].map((height) => ({
+    hash: h(0xb000 + height),
+    height,
+    confirmations: 3 - height,
+    size: 200 + height,
+    header: { version: 1, prevHash: h(height === 0 ? 0 : 0xb000 + height - 1), merkleRoot: h(0xe000 + height), time: 1_700_000_000 + height * 10, bits: '1f00ffff', nonce: 42 + height },
+    txids: [h(0xc000 + height)],
+  }));
+  transactions = new Map<string, TransactionLookup>([
+    [h(0xc001), { tx: { txid: h(0xc001), type: 'record', size: 180 }, block: { hash: h(0xb001), height: 1 }, confirmations: 2 }],
+    [h(0xd000), { tx: { txid: h(0xd000), type: 'transfer', size: 150, amount: 5 }, block: null, confirmations: 0 }],
+  ]);
+  accounts = new Map<string, AccountView>([[h(0xa1), { key: h(0xa1), balance: 5000, sequence: 3 }]]);
+  records: RecordView[] = [1, 2].map((n) => ({
+    txid: h(0xc000 + n),
+    subject: h(0x5b),
+    resourceType: 'Observation',
+    commitment: h(0xf000 + n),
+    owner: h(0xa1),
+    amends: n === 2 ? h(0xc001) : null,
+    locator: `ehr://clinic/${n}`,
+    block: { hash: h(0xb000 + n), height: n },
+    time: 1_700_000_000 + n * 10,
+  }));
+
+  #call<T>(name: string, answer: () => T): T {
+    this.calls.push(name);
+    if (this.failWith !== undefined) throw this.failWith;
+    return answer();
+  }
+
+  #find(id: BlockId): BlockView | undefined {
+    return this.blocks.find((b) => ('height' in id ? b.height === id.height : b.hash === id.hash));
+  }
+
+  status() {
+    return this.#call('status', () => ({
+      network: 'dev',
+      height: this.blocks.length - 1,
+      tip: this.blocks.at(-1)!.hash,
+      tipTime: this.blocks.at(-1)!.header.time,
+      lastBlockAgeSeconds: 3,
+      difficulty: 1,
+      bits: '1f00ffff',
+      hashrate: { '10s': 1.5e7, '60s': null, '15m': null },
+      mining: { paused: this.paused, threads: this.threads },
+      mempool: { transactions: 1, bytes: 150 },
+      uptimeSeconds: 12,
+    }));
+  }
+  listBlocks(from: number, limit: number) {
+    return this.#call(`listBlocks(${from},${limit})`, () =>
+      this.blocks.slice(from, from + limit).map((b) => ({ hash: b.hash, height: b.height, time: b.header.time, txCount: b.txids.length, size: b.size })),
+    );
+  }
+  async getBlock(id: BlockId) {
+    return this.#call('getBlock', () => this.#find(id) ?? null);
+  }
+  getRawBlock(id: BlockId) {
+    return this.#call('getRawBlock', () => (this.#find(id) ? new Uint8Array([0xca, 0xfe, this.#find(id)!.height]) : null));
+  }
+  getTransaction(txid: string) {
+    return this.#call('getTransaction', () => this.transactions.get(txid) ?? null);
+  }
+  async submitTransaction(raw: Uint8Array) {
+    return this.#call('submitTransaction', () => {
+      this.submitted.push(raw);
+      return this.nextSubmit ?? { accepted: true as const, txid: h(0xd001) };
+    });
+  }
+  getReceipt(txid: string) {
+    return this.#call('getReceipt', () => {
+      const found = this.transactions.get(txid);
+      if (!found?.block) return null;
+      return { txid, tx: 'aa'.repeat(found.tx.size), header: '00'.repeat(80), block: found.block, merklePath: [h(0xe0)], index: 1 };
+    });
+  }
+  mempool() {
+    return this.#call('mempool', () => ({ transactions: 1, bytes: 150, entries: [{ txid: h(0xd000), size: 150, fee: 300, feePerByte: 2 }] }));
+  }
+  getAccount(key: string) {
+    return this.#call('getAccount', () => this.accounts.get(key) ?? null);
+  }
+  getRecord(txid: string) {
+    return this.#call('getRecord', () => this.records.find((r) => r.txid === txid) ?? null);
+  }
+  subjectRecords(pseudonym: string) {
+    return this.#call('subjectRecords', () => this.records.filter((r) => r.subject === pseudonym));
+  }
+  mining(): MiningSummary {
+    return this.#call('mining', () => ({
+      paused: this.paused,
+      threads: this.threads,
+      kernel: 'simd',
+      hashrate: { total: [1.5e7, null, null], highest: 1.6e7, threads: Array.from({ length: this.threads }, () => [7.5e6, null, null] as [number, null, null]) },
+      hashesTotal: 9e8,
+      blocksFound: 3,
+      job: { id: '7', height: 3, target: h(0xffff), bits: '1f00ffff', difficulty: 1 },
+      uptimeSeconds: 12,
+    }));
+  }
+  pauseMining() {
+    this.#call('pauseMining', () => (this.paused = true));
+  }
+  resumeMining() {
+    this.#call('resumeMining', () => (this.paused = false));
+  }
+  setThreads(threads: number) {
+    this.#call(`setThreads(${threads})`, () => (this.threads = threads));
+  }
+  metrics() {
+    return this.#call('metrics', () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'carechain_chain_height 2\n' }));
+  }
+}

@@ -1,0 +1,90 @@
+import { describe, expect, it } from 'vitest';
+import type { TxRejectionReason } from '../../src/http/index.js';
+import { receiptView, submittedView, transactionLookupView } from '../../src/http/views.js';
+import { h } from './fake-node-api.js';
+import { json, makeApp } from './make-app.js';
+import { expectProblem } from './problem-assertions.js';
+
+describe('POST /txs', () => {
+  it('hands the decoded bytes to the node and answers 202 with the txid', async () => {
+    const { app, api } = makeApp();
+    const res = await app.request('/txs', json({ hex: '00FFa0' }));
+    expect(res.status).toBe(202);
+    expect(submittedView.parse(await res.json())).toEqual({ txid: h(0xd001) });
+    expect(res.headers.get('location')).toBe(`/txs/${h(0xd001)}`);
+    expect([...api.submitted[0]!]).toEqual([0x00, 0xff, 0xa0]);
+  });
+
+  it.each<[TxRejectionReason, number]>([
+    ['bad-signature', 422],
+    ['bad-sequence', 422],
+    ['duplicate', 409],
+    ['mempool-full', 503],
+    ['malformed', 400],
+  ])('turns a %s rejection into a typed problem with status %i', async (reason, status) => {
+    const { app, api } = makeApp();
+    api.nextSubmit = { accepted: false, reason, detail: `because ${reason}` };
+    const body = await expectProblem(await app.request('/txs', json({ hex: 'ab' })), status, reason);
+    expect(body).toMatchObject({ reason, detail: `because ${reason}`, title: 'Transaction rejected' });
+  });
+
+  it('files a rejection reason it does not know under "invalid"', async () => {
+    const { app, api } = makeApp();
+    api.nextSubmit = { accepted: false, reason: 'made-up' as TxRejectionReason, detail: 'new rule' };
+    await expectProblem(await app.request('/txs', json({ hex: 'ab' })), 422, 'invalid');
+  });
+
+  it.each([
+    ['bad hex', { hex: 'zz' }],
+    ['odd-length hex', { hex: 'abc' }],
+    ['empty hex', { hex: '' }],
+    ['a number', { hex: 12 }],
+    ['a missing field', {}],
+    ['an unknown field', { hex: 'ab', raw: 'ab' }],
+    ['an array', ['ab']],
+    ['null', null],
+  ])('rejects %s with 400 invalid-request, without bothering the node', async (_what, body) => {
+    const { app, api } = makeApp();
+    await expectProblem(await app.request('/txs', json(body)), 400, 'invalid-request');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('rejects malformed JSON with 400 and a body of another type with 415', async () => {
+    const { app, api } = makeApp();
+    await expectProblem(await app.request('/txs', json('{"hex": "ab"')), 400, 'malformed-json');
+    await expectProblem(await app.request('/txs', { method: 'POST', body: 'ab', headers: { 'content-type': 'text/plain' } }), 415, 'unsupported-media-type');
+    await expectProblem(await app.request('/txs', { method: 'POST', body: '{"hex":"ab"}' }), 415, 'unsupported-media-type');
+    expect(api.calls).toEqual([]);
+  });
+
+  it('accepts a JSON media type with parameters', async () => {
+    const { app } = makeApp();
+    const res = await app.request('/txs', json({ hex: 'ab' }, { headers: { 'content-type': 'application/json; charset=utf-8' } }));
+    expect(res.status).toBe(202);
+  });
+});
+
+describe('GET /txs/:txid and /txs/:txid/receipt', () => {
+  it('returns a mined transaction with its block, and a pending one without', async () => {
+    const { app } = makeApp();
+    const mined = transactionLookupView.parse(await (await app.request(`/txs/${h(0xc001)}`)).json());
+    expect(mined).toMatchObject({ block: { height: 1 }, confirmations: 2 });
+    const pending = transactionLookupView.parse(await (await app.request(`/txs/${h(0xd000).toUpperCase()}`)).json());
+    expect(pending).toMatchObject({ block: null, confirmations: 0, tx: { type: 'transfer', amount: 5 } });
+  });
+
+  it('answers 404 for an unknown txid and 400 for one that is not 64 hex digits', async () => {
+    const { app } = makeApp();
+    await expectProblem(await app.request(`/txs/${h(0x99)}`), 404, 'not-found');
+    await expectProblem(await app.request('/txs/abc'), 400, 'invalid-request');
+  });
+
+  it('returns a receipt for a mined transaction only', async () => {
+    const { app } = makeApp();
+    const receipt = receiptView.parse(await (await app.request(`/txs/${h(0xc001)}/receipt`)).json());
+    expect(receipt).toMatchObject({ txid: h(0xc001), block: { hash: h(0xb001) }, index: 1 });
+    await expectProblem(await app.request(`/txs/${h(0xd000)}/receipt`), 404, 'receipt-pending');
+    await expectProblem(await app.request(`/txs/${h(0x99)}/receipt`), 404, 'not-found');
+    await expectProblem(await app.request('/txs/xyz/receipt'), 400, 'invalid-request');
+  });
+});
