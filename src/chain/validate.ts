@@ -1,0 +1,112 @@
+import { encodeBlock, type Block } from './block.js';
+import { ensure, VerifyError } from './errors.js';
+import type { BlockHeader } from './header.js';
+import { bytesEqual, toDisplayHex } from './hash.js';
+import { merkleRoot } from './merkle.js';
+import { subsidyAt, type Network } from './network.js';
+import { verifyTxSignature } from './signing.js';
+import type { LedgerState, UndoLog } from './state.js';
+import { bitsToTarget, hashMeetsTarget } from './target.js';
+import { MAX_LOCATOR_BYTES, txid, type Transaction } from './tx.js';
+
+/**
+ * The consensus rules for blocks and transactions, each written once. Stateless checks first
+ * (sanity, proof of work), then those that need the parent (bits, time), then the state transition.
+ * State rules on single transactions live in LedgerState.applyTransaction.
+ */
+
+/** A FHIR resource name: an upper-case letter then letters (DocumentReference, Observation, …). */
+export const RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]{1,63}$/;
+
+/** How signatures get checked: the chain passes a cached verifier so a mempool-checked tx is not verified twice. */
+export type SignatureCheck = (tx: Transaction & { kind: 'transfer' | 'record' | 'custody' }, id: Uint8Array) => boolean;
+
+export function plainSignatureCheck(network: Network): SignatureCheck {
+  return (tx) => verifyTxSignature(tx, network);
+}
+
+/** Rules a transaction obeys on its own, wherever it appears. Coinbases are checked by the block. */
+export function checkTransaction(tx: Transaction, id: Uint8Array, checkSignature: SignatureCheck): void {
+  if (tx.kind === 'coinbase') return;
+  ensure(tx.fee >= 1, 'bad-fee', 'every signed transaction pays a fee of at least 1');
+  if (tx.kind === 'transfer') ensure(tx.amount >= 1, 'bad-amount', 'a transfer moves at least 1');
+  if (tx.kind === 'record') {
+    ensure(RESOURCE_TYPE_PATTERN.test(tx.resourceType), 'bad-resource-type', `"${tx.resourceType}" is not a FHIR resource name`);
+    ensure(Buffer.byteLength(tx.locator, 'utf8') <= MAX_LOCATOR_BYTES, 'locator-too-long', `locator over ${MAX_LOCATOR_BYTES} bytes`);
+  }
+  ensure(checkSignature(tx, id), 'bad-signature', `bad signature on ${toDisplayHex(id)}`);
+}
+
+/** Proof of work: bits within the network limit and the hash at or below the target. */
+export function checkProofOfWork(header: BlockHeader, hash: Uint8Array, network: Network): bigint {
+  const target = bitsToTarget(header.bits);
+  ensure(target > 0n && target <= network.powLimit, 'bad-diffbits', 'target outside (0, network limit]');
+  ensure(hashMeetsTarget(hash, target), 'high-hash', 'block hash above its target');
+  return target;
+}
+
+/** Rules needing no ancestors: size, coinbase placement, unique txids, Merkle root, each transaction. Returns the txids. */
+export function checkBlockSanity(block: Block, network: Network, checkSignature: SignatureCheck): Uint8Array[] {
+  const size = encodeBlock(block).length;
+  ensure(size <= network.maxBlockBytes, 'block-too-large', `${size} bytes > ${network.maxBlockBytes}`);
+  ensure(block.txs[0]?.kind === 'coinbase', 'bad-cb-missing', 'the first transaction must be the coinbase');
+  ensure(!block.txs.slice(1).some((tx) => tx.kind === 'coinbase'), 'bad-cb-multiple', 'only the first transaction may be a coinbase');
+  const ids = block.txs.map(txid);
+  const seen = new Set<string>();
+  for (const id of ids) {
+    const key = toDisplayHex(id);
+    ensure(!seen.has(key), 'dup-txid', `duplicate transaction ${key}`);
+    seen.add(key);
+  }
+  ensure(bytesEqual(merkleRoot(ids), block.header.merkleRoot), 'bad-merkle-root', 'Merkle root does not match the transactions');
+  block.txs.forEach((tx, i) => checkTransaction(tx, ids[i]!, checkSignature));
+  return ids;
+}
+
+/** What the parent chain says about the next block. */
+export interface HeaderContext {
+  height: number;
+  expectedBits: number;
+  medianTimePast: number;
+  /** The node's clock (s); omitted when replaying blocks already accepted. */
+  now?: number;
+}
+
+export function checkHeaderContext(block: Block, network: Network, ctx: HeaderContext): void {
+  const { header } = block;
+  ensure(header.bits === ctx.expectedBits, 'bad-diffbits', `bits ${hex32(header.bits)}, expected ${hex32(ctx.expectedBits)}`);
+  ensure(header.time > ctx.medianTimePast, 'time-too-old', `time ${header.time} not above median time past ${ctx.medianTimePast}`);
+  if (ctx.now !== undefined) {
+    ensure(header.time <= ctx.now + network.maxFutureSeconds, 'time-too-new', `time ${header.time} over 2 h ahead of ${ctx.now}`);
+  }
+  const coinbase = block.txs[0];
+  ensure(coinbase?.kind === 'coinbase' && coinbase.height === ctx.height, 'bad-cb-height', `coinbase must carry height ${ctx.height}`);
+}
+
+/**
+ * Apply a block's transactions in order, then check the coinbase claims no more than subsidy + fees.
+ * All or nothing: on any failure the state is restored and the VerifyError rethrown.
+ */
+export function connectBlock(state: LedgerState, block: Block, ids: Uint8Array[], height: number, network: Network): UndoLog {
+  state.beginUndo();
+  try {
+    let fees = 0;
+    block.txs.forEach((tx, i) => {
+      state.applyTransaction(tx, { txid: toDisplayHex(ids[i]!), height, time: block.header.time });
+      if (tx.kind !== 'coinbase') fees += tx.fee;
+    });
+    const coinbase = block.txs[0]!;
+    const allowed = subsidyAt(network, height) + fees;
+    ensure(coinbase.kind === 'coinbase' && coinbase.value <= allowed, 'bad-cb-amount', `coinbase claims more than ${allowed}`);
+  } catch (err) {
+    state.undo(state.endUndo());
+    throw err;
+  }
+  return state.endUndo();
+}
+
+function hex32(n: number): string {
+  return '0x' + n.toString(16).padStart(8, '0');
+}
+
+export { VerifyError };
