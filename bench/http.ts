@@ -1,0 +1,219 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { parseCommandArgs } from '../src/cli/args.js';
+import { CliError } from '../src/cli/errors.js';
+
+/**
+ * `bench/http.ts`: HTTP throughput and latency of a running node under autocannon load
+ * (GET /status, then POST /txs), and the hash rate the node loses while serving it, read from
+ * /mining's hash counter before and during the load.
+ *
+ *   node dist/bench/http.js --url http://127.0.0.1:8080 [--duration 10] [--connections 10]
+ *        [--txs FILE (one raw tx hex per line)] [--sample 5] [--json]
+ *
+ * Start the node with rate limiting off (or high) for this, or most answers will be 429s: the
+ * report counts non-2xx answers so that cannot pass unnoticed.
+ */
+export async function run(args: string[]): Promise<void> {
+  const options = readOptions(args);
+  const idle = await hashRateOver(options.url, async () => sleep(options.sampleSeconds * 1000));
+  const scenarios: ScenarioResult[] = [];
+  for (const scenario of scenariosFor(options)) {
+    let loaded: Omit<ScenarioResult, 'hashRateDuring'> | undefined;
+    const hashRate = await hashRateOver(options.url, async () => {
+      loaded = await load(options, scenario);
+    });
+    scenarios.push({ ...loaded!, hashRateDuring: hashRate });
+  }
+  const report: HttpBenchReport = {
+    url: options.url,
+    durationSeconds: options.durationSeconds,
+    connections: options.connections,
+    nodeFlags: process.execArgv,
+    hashRateIdle: idle,
+    scenarios,
+  };
+  process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatTable(report));
+}
+
+export interface HttpBenchReport {
+  url: string;
+  durationSeconds: number;
+  connections: number;
+  /** V8 flags the benchmark itself ran with (DESIGN.md: a benchmark says which). */
+  nodeFlags: string[];
+  /** Hashes per second with no load, or null when /mining is not reachable. */
+  hashRateIdle: number | null;
+  scenarios: ScenarioResult[];
+}
+
+export interface ScenarioResult {
+  name: string;
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  ok2xx: number;
+  non2xx: number;
+  /** Status code → count, so 400/409/429 answers are visible. */
+  statusCodes: Record<string, number>;
+  errors: number;
+  hashRateDuring: number | null;
+}
+
+interface Options {
+  url: string;
+  durationSeconds: number;
+  connections: number;
+  sampleSeconds: number;
+  txs: string[];
+  json: boolean;
+}
+
+interface Scenario {
+  name: string;
+  method: 'GET' | 'POST';
+  path: string;
+  bodies?: string[];
+}
+
+function readOptions(args: string[]): Options {
+  const { values } = parseCommandArgs(args, {
+    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '10' },
+    sample: { type: 'string', default: '5' },
+    txs: { type: 'string' },
+    json: { type: 'boolean', default: false },
+  });
+  const positive = (text: string, flag: string) => {
+    const n = Number(text);
+    if (!(n > 0) || !Number.isFinite(n)) throw new CliError(`${flag} must be a positive number, got "${text}"`);
+    return n;
+  };
+  const url = values.url.replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, got "${values.url}"`);
+  const txs = values.txs ? readFileSync(values.txs, 'utf8').split(/\s+/).filter(Boolean) : [];
+  return {
+    url,
+    durationSeconds: positive(values.duration, '--duration'),
+    connections: Math.round(positive(values.connections, '--connections')),
+    sampleSeconds: positive(values.sample, '--sample'),
+    txs,
+    json: values.json,
+  };
+}
+
+function scenariosFor(options: Options): Scenario[] {
+  // Without real signed transactions, POST /txs measures the decode-and-reject path: say so by name.
+  const bodies = options.txs.length ? options.txs.map((hex) => JSON.stringify({ hex })) : [JSON.stringify({ hex: '00' })];
+  return [
+    { name: 'GET /status', method: 'GET', path: '/status' },
+    { name: options.txs.length ? 'POST /txs' : 'POST /txs (invalid tx)', method: 'POST', path: '/txs', bodies },
+  ];
+}
+
+async function load(options: Options, scenario: Scenario): Promise<Omit<ScenarioResult, 'hashRateDuring'>> {
+  let next = 0;
+  const result = await autocannon({
+    url: options.url + scenario.path,
+    method: scenario.method,
+    connections: options.connections,
+    duration: options.durationSeconds,
+    headers: { 'content-type': 'application/json' },
+    requests: scenario.bodies
+      ? [{ setupRequest: (request) => ({ ...request, body: scenario.bodies![next++ % scenario.bodies!.length] }) }]
+      : undefined,
+  });
+  return {
+    name: scenario.name,
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    ok2xx: result['2xx'],
+    non2xx: result.non2xx,
+    statusCodes: Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count])),
+    errors: result.errors + result.timeouts,
+  };
+}
+
+/** Hashes per second across `during`, from /mining's hashesTotal; null if /mining cannot be read. */
+async function hashRateOver(url: string, during: () => Promise<void>): Promise<number | null> {
+  const before = await hashesTotal(url);
+  const started = performance.now();
+  await during();
+  const after = await hashesTotal(url);
+  const elapsed = (performance.now() - started) / 1000;
+  if (before === null || after === null || elapsed <= 0) return null;
+  return (after - before) / elapsed;
+}
+
+async function hashesTotal(url: string): Promise<number | null> {
+  try {
+    const res = await fetch(`${url}/mining`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    const summary = (await res.json()) as { hashesTotal?: unknown };
+    return typeof summary.hashesTotal === 'number' ? summary.hashesTotal : null;
+  } catch {
+    return null;
+  }
+}
+
+function formatTable(report: HttpBenchReport): string {
+  const mhs = (rate: number | null) => (rate === null ? 'n/a' : (rate / 1e6).toFixed(2));
+  const loss = (rate: number | null) =>
+    rate === null || !report.hashRateIdle ? 'n/a' : `${(100 * (1 - rate / report.hashRateIdle)).toFixed(1)} %`;
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', '2xx', 'non-2xx', 'errors', 'MH/s during', 'hash loss'];
+  const rows = report.scenarios.map((s) => [
+    s.name,
+    s.requestsPerSecond.toFixed(0),
+    s.latencyP50Ms.toFixed(2),
+    s.latencyP99Ms.toFixed(2),
+    String(s.ok2xx),
+    s.non2xx ? `${s.non2xx} (${Object.entries(s.statusCodes).filter(([c]) => !c.startsWith('2')).map(([c, n]) => `${c}×${n}`).join(' ')})` : '0',
+    String(s.errors),
+    mhs(s.hashRateDuring),
+    loss(s.hashRateDuring),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  return [
+    `node ${report.url}, ${report.connections} connections × ${report.durationSeconds} s each; idle hash rate ${mhs(report.hashRateIdle)} MH/s` +
+      (report.nodeFlags.length ? `; flags ${report.nodeFlags.join(' ')}` : ''),
+    line(header),
+    ...rows.map(line),
+    '',
+  ].join('\n');
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+// autocannon ships no types; this is the slice of its API the benchmark uses.
+interface AutocannonResult {
+  requests: { average: number };
+  latency: { p50: number; p99: number };
+  '2xx': number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  statusCodeStats?: Record<string, { count: number }>;
+}
+interface AutocannonRequest {
+  setupRequest?: (request: Record<string, unknown>) => Record<string, unknown>;
+}
+type Autocannon = (options: {
+  url: string;
+  method: string;
+  connections: number;
+  duration: number;
+  headers: Record<string, string>;
+  requests?: AutocannonRequest[] | undefined;
+}) => Promise<AutocannonResult>;
+const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  run(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`bench/http: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}
