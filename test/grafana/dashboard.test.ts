@@ -19,7 +19,8 @@ async function exportedSeriesNames(): Promise<Set<string>> {
   const metrics = createNodeMetrics(new FakeStatsSource());
   const names = new Set<string>();
   for (const metric of await metrics.registry.getMetricsAsJSON()) {
-    const suffixes = metric.type === 'histogram' ? ['_bucket', '_sum', '_count'] : metric.type === 'summary' ? ['', '_sum', '_count'] : [''];
+    const type = String(metric.type);
+    const suffixes = type === 'histogram' ? ['_bucket', '_sum', '_count'] : type === 'summary' ? ['', '_sum', '_count'] : [''];
     for (const suffix of suffixes) names.add(metric.name + suffix);
   }
   return names;

@@ -10,6 +10,17 @@ describe('unknown routes', () => {
   });
 });
 
+describe('hostile paths and queries', () => {
+  it.each(['/txs/%E0%A4%A', '/blocks/%ff', '/subjects/%/records', '/accounts/%zz', '/blocks?from=%ff', '/blocks/1%00'])(
+    '%s is a 400 problem, not a crash',
+    async (path) => {
+      const { app, internalErrors } = makeApp();
+      await expectProblem(await app.request(path), 400, 'invalid-request');
+      expect(internalErrors).toEqual([]);
+    },
+  );
+});
+
 describe('request body cap', () => {
   it('refuses a declared body over the limit with 413 before the node sees it', async () => {
     const { app, api } = makeApp({ bodyLimitBytes: 1000 });
