@@ -16,7 +16,7 @@ import { LedgerState, type Account, type AuditEntry, type RecordState, type Undo
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { decodeTx, encodeTx, txid, type SignedTx, type Transaction } from './tx.js';
-import { checkBlockSanity, checkHeaderContext, checkProofOfWork, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
+import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
 
 export interface ChainOptions {
   dataDir: string;
@@ -346,6 +346,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       ...(now !== undefined ? { now } : {}),
     });
     checkBlockSanity(block, this.network, this.signatureCheck);
+    checkCoinbaseHeight(block, parent.height + 1);
     return { hash, header: block.header, height: parent.height + 1, parent, totalWork: parent.totalWork + blockWork(target), offset: -1, status: 'stored' };
   }
 

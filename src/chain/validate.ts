@@ -79,8 +79,12 @@ export function checkHeaderContext(block: Block, network: Network, ctx: HeaderCo
   if (ctx.now !== undefined) {
     ensure(header.time <= ctx.now + network.maxFutureSeconds, 'time-too-new', `time ${header.time} over 2 h ahead of ${ctx.now}`);
   }
+}
+
+/** The coinbase names its block's height, so two coinbases never share a txid. Run after checkBlockSanity. */
+export function checkCoinbaseHeight(block: Block, height: number): void {
   const coinbase = block.txs[0];
-  ensure(coinbase?.kind === 'coinbase' && coinbase.height === ctx.height, 'bad-cb-height', `coinbase must carry height ${ctx.height}`);
+  ensure(coinbase?.kind === 'coinbase' && coinbase.height === height, 'bad-cb-height', `coinbase must carry height ${height}`);
 }
 
 /**
