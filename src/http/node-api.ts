@@ -49,24 +49,17 @@ export type BlockId = { height: number } | { hash: string };
 
 export type SubmitOutcome =
   | { accepted: true; txid: string }
-  | { accepted: false; reason: TxRejectionReason; detail: string };
+  /** `reason` is the chain's stable reject code (VerifyError.reason, e.g. `bad-signature`). */
+  | { accepted: false; reason: string; detail: string };
 
 /**
- * Why the node refuses a transaction: each is a problem `type` slug and a status. The chain's own
- * errors map onto these in src/node.ts.
+ * HTTP status per reject code where it is not 422 (a well-formed transaction that breaks a rule).
+ * The code itself becomes the problem type's slug, so clients switch on the chain's own reasons.
  */
-export const TX_REJECTION_STATUS = {
+export const TX_REJECTION_STATUS: Readonly<Record<string, number>> = {
   malformed: 400, // does not decode
-  'wrong-network': 422,
-  'bad-signature': 422,
-  'bad-sequence': 422, // replay or gap in the account's sequence
-  'insufficient-funds': 422,
-  'fee-too-low': 422,
-  'not-record-owner': 422, // amending or handing on a record one does not own
-  'unknown-record': 422,
-  invalid: 422, // any other consensus rule
-  duplicate: 409, // already in the mempool or the chain
-  'mempool-full': 503,
-} as const;
-
-export type TxRejectionReason = keyof typeof TX_REJECTION_STATUS;
+  'malformed-tx': 400,
+  duplicate: 409, // already in the chain
+  'already-in-mempool': 409,
+  'mempool-full': 503, // try again later
+};

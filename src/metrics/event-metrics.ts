@@ -65,8 +65,8 @@ export function registerEventMetrics(registry: Registry): EventRecorder {
 
   // Series that exist from the start let rate() and increase() see the first event.
   for (const source of BLOCK_SOURCES) accepted.inc({ source }, 0);
-  const blockReasons = new BoundedLabelValues(32);
-  const txReasons = new BoundedLabelValues(32);
+  const blockReasons = new BoundedLabelValues(64); // the chain has ~40 reject codes
+  const txReasons = new BoundedLabelValues(64);
   // Route patterns are paths such as /blocks/:hashOrHeight, not slugs.
   const routes = new BoundedLabelValues(64, 'unmatched', /^\/[A-Za-z0-9_:./-]{0,80}$/);
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { TxRejectionReason } from '../../src/http/index.js';
 import { receiptView, submittedView, transactionLookupView } from '../../src/http/views.js';
 import { h } from './fake-node-api.js';
 import { json, makeApp } from './make-app.js';
@@ -15,12 +14,16 @@ describe('POST /txs', () => {
     expect([...api.submitted[0]!]).toEqual([0x00, 0xff, 0xa0]);
   });
 
-  it.each<[TxRejectionReason, number]>([
+  it.each<[string, number]>([
     ['bad-signature', 422],
     ['bad-sequence', 422],
+    ['insufficient-funds', 422],
+    ['not-record-owner', 422],
     ['duplicate', 409],
+    ['already-in-mempool', 409],
     ['mempool-full', 503],
     ['malformed', 400],
+    ['malformed-tx', 400],
   ])('turns a %s rejection into a typed problem with status %i', async (reason, status) => {
     const { app, api } = makeApp();
     api.nextSubmit = { accepted: false, reason, detail: `because ${reason}` };
@@ -28,10 +31,11 @@ describe('POST /txs', () => {
     expect(body).toMatchObject({ reason, detail: `because ${reason}`, title: 'Transaction rejected' });
   });
 
-  it('files a rejection reason it does not know under "invalid"', async () => {
+  it('files a reason that is not a short slug under "invalid", so it never shapes a problem type', async () => {
     const { app, api } = makeApp();
-    api.nextSubmit = { accepted: false, reason: 'made-up' as TxRejectionReason, detail: 'new rule' };
-    await expectProblem(await app.request('/txs', json({ hex: 'ab' })), 422, 'invalid');
+    api.nextSubmit = { accepted: false, reason: 'Signature failed for key 0x12/../', detail: 'new rule' };
+    const body = await expectProblem(await app.request('/txs', json({ hex: 'ab' })), 422, 'invalid');
+    expect(body.reason).toBe('invalid');
   });
 
   it.each([

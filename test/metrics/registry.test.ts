@@ -154,8 +154,8 @@ describe('createNodeMetrics', () => {
     for (let i = 0; i < 100; i++) metrics.blockRejected(`reason-${i}`);
     expect(await value(metrics, 'carechain_transactions_rejected_total', { reason: 'other' })).toBe(1);
     const reasons = new Set((await samples(metrics, 'carechain_blocks_rejected_total')).map((s) => s.labels.reason));
-    expect(reasons.size).toBe(33);
-    expect(await value(metrics, 'carechain_blocks_rejected_total', { reason: 'other' })).toBe(68);
+    expect(reasons.size).toBe(65);
+    expect(await value(metrics, 'carechain_blocks_rejected_total', { reason: 'other' })).toBe(36);
   });
 
   it('observes histograms and ignores negative durations', async () => {

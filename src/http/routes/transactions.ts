@@ -9,9 +9,10 @@ export function registerTransactionRoutes(app: Hono, api: NodeApi): void {
     const { hex } = await parseJsonBody(c, submitTransactionBody);
     const outcome = await api.submitTransaction(hexToBytes(hex));
     if (!outcome.accepted) {
-      // A reason outside the table (a newer chain error) must not become a new problem type.
-      const reason = Object.hasOwn(TX_REJECTION_STATUS, outcome.reason) ? outcome.reason : 'invalid';
-      throw new HttpProblem(TX_REJECTION_STATUS[reason], reason, 'Transaction rejected', outcome.detail, { reason });
+      // A reason code becomes part of a URI: anything that is not a short slug is filed as `invalid`.
+      const reason = /^[a-z0-9][a-z0-9-]{0,47}$/.test(outcome.reason) ? outcome.reason : 'invalid';
+      const status = Object.hasOwn(TX_REJECTION_STATUS, reason) ? TX_REJECTION_STATUS[reason]! : 422;
+      throw new HttpProblem(status, reason, 'Transaction rejected', outcome.detail, { reason });
     }
     // 202: accepted into the mempool, not yet in a block.
     return c.json({ txid: outcome.txid }, 202, { location: `/txs/${outcome.txid}` });
