@@ -1,5 +1,6 @@
 import type {
   AccountView,
+  AuditEntryView,
   BlockSummary,
   BlockView,
   MempoolView,
@@ -26,14 +27,14 @@ export interface NodeApi {
   getTransaction(txid: string): Awaitable<TransactionLookup | null>;
   /** Validates and adds to the mempool; resolves only once the node has accepted (or refused) it. */
   submitTransaction(raw: Uint8Array): Awaitable<SubmitOutcome>;
-  /** Null when the transaction is not in a best-chain block. */
+  /** src/chain's Receipt; null when the transaction is not in a best-chain block. */
   getReceipt(txid: string): Awaitable<Receipt | null>;
   mempool(): Awaitable<MempoolView>;
-  /** `key` is an Ed25519 public key, 64 lowercase hex digits; null when the node never saw it. */
+  /** `key` is an Ed25519 public key, 64 lowercase hex digits; null (404) or a zero account when unseen. */
   getAccount(key: string): Awaitable<AccountView | null>;
   getRecord(txid: string): Awaitable<RecordView | null>;
-  /** The audit trail of one pseudonymous subject, oldest first; empty when none. */
-  subjectRecords(pseudonym: string): Awaitable<RecordView[]>;
+  /** The audit trail of one pseudonymous subject (records, amendments, custody), oldest first; empty when none. */
+  subjectTrail(pseudonym: string): Awaitable<AuditEntryView[]>;
   mining(): Awaitable<MiningSummary>;
   pauseMining(): Awaitable<void>;
   resumeMining(): Awaitable<void>;

@@ -42,7 +42,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'get', path: '/mempool', summary: 'Transactions waiting to be mined', ok: { status: 200, description: 'the mempool', schema: views.mempoolView }, errors: [] },
   { method: 'get', path: '/accounts/:key', summary: 'Balance and sequence of an account', params: accountParams, ok: { status: 200, description: 'the account', schema: views.accountView }, errors: [400, 404] },
   { method: 'get', path: '/records/:txid', summary: 'A healthcare record anchor', params: txidParams, ok: { status: 200, description: 'the record', schema: views.recordView }, errors: [400, 404] },
-  { method: 'get', path: '/subjects/:pseudonym/records', summary: "A subject's audit trail, oldest first", params: subjectParams, ok: { status: 200, description: 'the records', schema: views.subjectRecordsView }, errors: [400] },
+  { method: 'get', path: '/subjects/:pseudonym/records', summary: "A subject's audit trail (records, amendments, custody), oldest first", params: subjectParams, ok: { status: 200, description: 'the trail', schema: views.subjectTrailView }, errors: [400] },
   { method: 'get', path: '/mining', summary: 'Miner summary (xmrig-style)', ok: { status: 200, description: 'the summary', schema: views.miningSummaryView }, errors: [] },
   { method: 'post', path: '/mining/pause', summary: 'Pause mining', control: true, ok: { status: 200, description: 'the summary after pausing', schema: views.miningSummaryView }, errors: [401] },
   { method: 'post', path: '/mining/resume', summary: 'Resume mining', control: true, ok: { status: 200, description: 'the summary after resuming', schema: views.miningSummaryView }, errors: [401] },

@@ -54,8 +54,8 @@ export const blockView = z.object({
   txids: z.array(hash),
 });
 
-/** Transfers, records and coinbases differ: the common fields are fixed, the rest is per type. */
-export const transactionView = z.looseObject({ txid: hash, type: z.string(), size: z.number().int() });
+/** Coinbase, transfer, record and custody transactions differ: the common fields are fixed, the rest per kind. */
+export const transactionView = z.looseObject({ txid: hash, kind: z.string(), size: z.number().int() });
 
 export const transactionLookupView = z.object({
   tx: transactionView,
@@ -65,13 +65,18 @@ export const transactionLookupView = z.object({
 
 export const submittedView = z.object({ txid: hash });
 
+/** src/chain/receipt.ts's Receipt, served as is: `carechain verify` checks it offline. */
 export const receiptView = z.looseObject({
+  version: z.literal(1),
+  network: z.string(),
   txid: hash,
-  tx: hex.describe('the raw transaction'),
-  header: hex.describe('the 80-byte block header'),
-  block: blockRef,
-  merklePath: z.array(hash).describe('sibling hashes from the leaf up'),
+  tx: hex.describe('the encoded transaction'),
+  blockHash: hash,
+  height: z.number().int(),
   index: z.number().int().describe("the transaction's position in the block; its bits say left or right"),
+  merklePath: z.array(hash).describe('sibling hashes from the leaf up, internal byte order'),
+  header: hex.describe('the 80-byte block header'),
+  confirmations: z.number().int().describe("the node's word at issue time, not proven by the receipt"),
 });
 
 export const mempoolView = z.object({
@@ -82,19 +87,35 @@ export const mempoolView = z.object({
 
 export const accountView = z.object({ key: hash, balance: z.number(), sequence: z.number().int() });
 
+/** A record anchor as the ledger state holds it (src/chain/state.ts, RecordState). */
 export const recordView = z.looseObject({
   txid: hash,
-  subject: z.string().describe('pseudonymous subject id (HMAC held by the provider)'),
+  provider: hash.describe('public key that signed the record'),
+  owner: hash.describe('public key that may amend it or hand it on now'),
+  subject: hash.describe('pseudonymous subject id (an HMAC held by the provider)'),
   resourceType: z.string().describe('FHIR resource name'),
   commitment: hash.describe('SHA-256(salt ‖ document)'),
-  owner: hash,
-  amends: hash.nullable(),
   locator: z.string(),
-  block: blockRef.nullable(),
-  time: z.number().int().nullable(),
+  previous: z.object({ txid: hash, relation: z.enum(['replaces', 'appends']) }).optional(),
+  amendments: z.array(hash).describe('records amending this one, oldest first'),
+  replacedBy: hash.optional(),
+  custody: z.array(z.object({ txid: hash, from: hash, to: hash, height: z.number().int() })),
+  height: z.number().int(),
+  time: z.number().int(),
 });
 
-export const subjectRecordsView = z.object({ subject: z.string(), records: z.array(recordView).describe('oldest first') });
+/** One event of a subject's audit trail (src/chain/state.ts, AuditEntry). */
+export const auditEntryView = z.looseObject({
+  txid: hash,
+  kind: z.enum(['record', 'amendment', 'custody']),
+  record: hash.describe('the record the event concerns'),
+  actor: hash,
+  resourceType: z.string(),
+  height: z.number().int(),
+  time: z.number().int(),
+});
+
+export const subjectTrailView = z.object({ subject: hash, trail: z.array(auditEntryView).describe('oldest first') });
 
 /** Shaped like xmrig's /2/summary, so its habits carry over: [10 s, 60 s, 15 min] rate triples. */
 export const miningSummaryView = z.object({
@@ -124,5 +145,6 @@ export type Receipt = z.infer<typeof receiptView>;
 export type MempoolView = z.infer<typeof mempoolView>;
 export type AccountView = z.infer<typeof accountView>;
 export type RecordView = z.infer<typeof recordView>;
-export type SubjectRecords = z.infer<typeof subjectRecordsView>;
+export type AuditEntryView = z.infer<typeof auditEntryView>;
+export type SubjectTrail = z.infer<typeof subjectTrailView>;
 export type MiningSummary = z.infer<typeof miningSummaryView>;

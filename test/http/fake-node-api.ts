@@ -1,5 +1,5 @@
 import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/index.js';
-import type { AccountView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/views.js';
+import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/views.js';
 
 export const h = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -23,19 +23,22 @@ export class FakeNodeApi implements NodeApi {
     txids: [h(0xc000 + height)],
   }));
   transactions = new Map<string, TransactionLookup>([
-    [h(0xc001), { tx: { txid: h(0xc001), type: 'record', size: 180 }, block: { hash: h(0xb001), height: 1 }, confirmations: 2 }],
-    [h(0xd000), { tx: { txid: h(0xd000), type: 'transfer', size: 150, amount: 5 }, block: null, confirmations: 0 }],
+    [h(0xc001), { tx: { txid: h(0xc001), kind: 'record', size: 180 }, block: { hash: h(0xb001), height: 1 }, confirmations: 2 }],
+    [h(0xd000), { tx: { txid: h(0xd000), kind: 'transfer', size: 150, amount: 5 }, block: null, confirmations: 0 }],
   ]);
   accounts = new Map<string, AccountView>([[h(0xa1), { key: h(0xa1), balance: 5000, sequence: 3 }]]);
   records: RecordView[] = [1, 2].map((n) => ({
     txid: h(0xc000 + n),
+    provider: h(0xa1),
+    owner: h(0xa1),
     subject: h(0x5b),
     resourceType: 'Observation',
     commitment: h(0xf000 + n),
-    owner: h(0xa1),
-    amends: n === 2 ? h(0xc001) : null,
     locator: `ehr://clinic/${n}`,
-    block: { hash: h(0xb000 + n), height: n },
+    ...(n === 2 ? { previous: { txid: h(0xc001), relation: 'appends' as const } } : {}),
+    amendments: n === 1 ? [h(0xc002)] : [],
+    custody: [],
+    height: n,
     time: 1_700_000_000 + n * 10,
   }));
 
@@ -88,7 +91,18 @@ export class FakeNodeApi implements NodeApi {
     return this.#call('getReceipt', () => {
       const found = this.transactions.get(txid);
       if (!found?.block) return null;
-      return { txid, tx: 'aa'.repeat(found.tx.size), header: '00'.repeat(80), block: found.block, merklePath: [h(0xe0)], index: 1 };
+      return {
+        version: 1 as const,
+        network: 'dev',
+        txid,
+        tx: 'aa'.repeat(found.tx.size),
+        blockHash: found.block.hash,
+        height: found.block.height,
+        index: 1,
+        merklePath: [h(0xe0)],
+        header: '00'.repeat(80),
+        confirmations: found.confirmations,
+      };
     });
   }
   mempool() {
@@ -100,8 +114,12 @@ export class FakeNodeApi implements NodeApi {
   getRecord(txid: string) {
     return this.#call('getRecord', () => this.records.find((r) => r.txid === txid) ?? null);
   }
-  subjectRecords(pseudonym: string) {
-    return this.#call('subjectRecords', () => this.records.filter((r) => r.subject === pseudonym));
+  subjectTrail(pseudonym: string) {
+    return this.#call('subjectTrail', () =>
+      this.records
+        .filter((r) => r.subject === pseudonym)
+        .map((r): AuditEntryView => ({ txid: r.txid, kind: r.previous ? 'amendment' : 'record', record: r.previous?.txid ?? r.txid, actor: r.provider, resourceType: r.resourceType, height: r.height, time: r.time })),
+    );
   }
   mining(): MiningSummary {
     return this.#call('mining', () => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accountView, mempoolView, recordView, subjectRecordsView } from '../../src/http/views.js';
+import { accountView, mempoolView, recordView, subjectTrailView } from '../../src/http/views.js';
 import { h } from './fake-node-api.js';
 import { makeApp } from './make-app.js';
 import { expectProblem } from './problem-assertions.js';
@@ -25,7 +25,7 @@ describe('GET /records/:txid', () => {
   it('returns the anchor, 404 for a txid that anchors nothing', async () => {
     const { app } = makeApp();
     const record = recordView.parse(await (await app.request(`/records/${h(0xc002)}`)).json());
-    expect(record).toMatchObject({ resourceType: 'Observation', amends: h(0xc001) });
+    expect(record).toMatchObject({ resourceType: 'Observation', previous: { txid: h(0xc001), relation: 'appends' } });
     await expectProblem(await app.request(`/records/${h(0xc009)}`), 404, 'not-found');
     await expectProblem(await app.request('/records/%00'), 400, 'invalid-request');
   });
@@ -34,11 +34,11 @@ describe('GET /records/:txid', () => {
 describe('GET /subjects/:pseudonym/records', () => {
   it('returns the audit trail in the order the node gives (oldest first), or an empty one', async () => {
     const { app } = makeApp();
-    const trail = subjectRecordsView.parse(await (await app.request(`/subjects/${h(0x5b)}/records`)).json());
+    const trail = subjectTrailView.parse(await (await app.request(`/subjects/${h(0x5b).toUpperCase()}/records`)).json());
     expect(trail.subject).toBe(h(0x5b));
-    expect(trail.records.map((r) => r.txid)).toEqual([h(0xc001), h(0xc002)]);
-    const none = subjectRecordsView.parse(await (await app.request(`/subjects/${h(0x5c)}/records`)).json());
-    expect(none.records).toEqual([]);
+    expect(trail.trail.map((e) => [e.txid, e.kind])).toEqual([[h(0xc001), 'record'], [h(0xc002), 'amendment']]);
+    const none = subjectTrailView.parse(await (await app.request(`/subjects/${h(0x5c)}/records`)).json());
+    expect(none.trail).toEqual([]);
     await expectProblem(await app.request('/subjects/patient-john-doe/records'), 400, 'invalid-request');
   });
 });

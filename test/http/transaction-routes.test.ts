@@ -74,7 +74,7 @@ describe('GET /txs/:txid and /txs/:txid/receipt', () => {
     const mined = transactionLookupView.parse(await (await app.request(`/txs/${h(0xc001)}`)).json());
     expect(mined).toMatchObject({ block: { height: 1 }, confirmations: 2 });
     const pending = transactionLookupView.parse(await (await app.request(`/txs/${h(0xd000).toUpperCase()}`)).json());
-    expect(pending).toMatchObject({ block: null, confirmations: 0, tx: { type: 'transfer', amount: 5 } });
+    expect(pending).toMatchObject({ block: null, confirmations: 0, tx: { kind: 'transfer', amount: 5 } });
   });
 
   it('answers 404 for an unknown txid and 400 for one that is not 64 hex digits', async () => {
@@ -86,7 +86,7 @@ describe('GET /txs/:txid and /txs/:txid/receipt', () => {
   it('returns a receipt for a mined transaction only', async () => {
     const { app } = makeApp();
     const receipt = receiptView.parse(await (await app.request(`/txs/${h(0xc001)}/receipt`)).json());
-    expect(receipt).toMatchObject({ txid: h(0xc001), block: { hash: h(0xb001) }, index: 1 });
+    expect(receipt).toMatchObject({ version: 1, txid: h(0xc001), blockHash: h(0xb001), height: 1, index: 1, confirmations: 2 });
     await expectProblem(await app.request(`/txs/${h(0xd000)}/receipt`), 404, 'receipt-pending');
     await expectProblem(await app.request(`/txs/${h(0x99)}/receipt`), 404, 'not-found');
     await expectProblem(await app.request('/txs/xyz/receipt'), 400, 'invalid-request');

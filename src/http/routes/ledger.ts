@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import { accountParams, parseParams, subjectParams, txidParams } from '../inputs.js';
 import type { NodeApi } from '../node-api.js';
 import { problems } from '../problem.js';
+import type { SubjectTrail } from '../views.js';
 
 /** The ledger's state: the mempool, accounts and healthcare records. */
 export function registerLedgerRoutes(app: Hono, api: NodeApi): void {
@@ -23,6 +24,7 @@ export function registerLedgerRoutes(app: Hono, api: NodeApi): void {
 
   app.get('/subjects/:pseudonym/records', async (c) => {
     const { pseudonym } = parseParams(c, subjectParams);
-    return c.json({ subject: pseudonym, records: await api.subjectRecords(pseudonym) });
+    const trail: SubjectTrail = { subject: pseudonym, trail: await api.subjectTrail(pseudonym) };
+    return c.json(trail);
   });
 }
