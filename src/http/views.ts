@@ -82,7 +82,18 @@ export const receiptView = z.looseObject({
 export const mempoolView = z.object({
   transactions: z.number().int(),
   bytes: z.number().int(),
-  entries: z.array(z.object({ txid: hash, size: z.number().int(), fee: z.number(), feePerByte: z.number() })),
+  /** From src/chain's MempoolEntry, highest fee rate first. */
+  entries: z.array(
+    z.looseObject({
+      txid: hash,
+      kind: z.string(),
+      size: z.number().int(),
+      fee: z.number(),
+      feeRate: z.number().describe('fee per byte'),
+      sender: hash,
+      addedAt: z.number().describe('unix ms'),
+    }),
+  ),
 });
 
 export const accountView = z.object({ key: hash, balance: z.number(), sequence: z.number().int() });

@@ -106,7 +106,7 @@ export class FakeNodeApi implements NodeApi {
     });
   }
   mempool() {
-    return this.#call('mempool', () => ({ transactions: 1, bytes: 150, entries: [{ txid: h(0xd000), size: 150, fee: 300, feePerByte: 2 }] }));
+    return this.#call('mempool', () => ({ transactions: 1, bytes: 150, entries: [{ txid: h(0xd000), kind: 'transfer', size: 150, fee: 300, feeRate: 2, sender: h(0xa1), addedAt: 1_700_000_100_000 }] }));
   }
   getAccount(key: string) {
     return this.#call('getAccount', () => this.accounts.get(key) ?? null);
