@@ -6,7 +6,7 @@ type Options = NonNullable<ParseArgsConfig['options']>;
 /** node:util parseArgs, strict, with its errors turned into one-line CLI errors. */
 export function parseCommandArgs<O extends Options>(args: string[], options: O, allowPositionals = false) {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals });
+    return parseArgs({ args: joinNegativeValues(args, options), options, strict: true, allowPositionals });
   } catch (err) {
     throw new CliError((err as Error).message.split('\n')[0] ?? 'bad arguments');
   }
@@ -22,4 +22,24 @@ export function parseCount(value: string | undefined, flag: string, fallback?: n
   const n = Number(value);
   if (!Number.isSafeInteger(n)) throw new CliError(`${flag} is too large: ${value}`);
   return n;
+}
+
+/**
+ * `--count -1` would read as two flags to parseArgs; join it as `--count=-1` so the value check can
+ * say what is wrong with the number instead.
+ */
+function joinNegativeValues(args: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    const name = arg.startsWith('--') ? arg.slice(2) : Object.keys(options).find((k) => options[k]!.short === arg.slice(1));
+    const next = args[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      out.push(`${arg}=${next}`.replace(/^-(\w)=/, '--' + name + '='));
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { CliError } from './errors.js';
-import { commands } from './commands.js';
+import { commands } from './registry.js';
 
 /** `carechain <command> [args]`: dispatch to one command module; every failure is one line on stderr. */
 async function main(argv: string[]): Promise<number> {

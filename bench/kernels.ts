@@ -1,0 +1,74 @@
+// `carechain bench kernels`: one-thread SHA-256d hash rate of our kernels beside the alternatives.
+import { parseCommandArgs } from '../src/cli/args.js';
+import { CliError } from '../src/cli/errors.js';
+import { makeContenders } from './contenders.js';
+import { calibrate, median, timeWindow } from './measure.js';
+
+export interface KernelBenchResult {
+  name: string;
+  threads: 1;
+  hashesPerSecond: number;
+  windows: number[];
+}
+
+/** A fixed header (Bitcoin's block 1, nonce field overwritten): the rate does not depend on it. */
+const HEADER = Buffer.from(
+  '010000006fe28c0ab6f1b372c1a6a246ae63f74f931e8365e15a089c68d6190000000000982051fd1e4ba744bbbe680e1fee14677ba1a3c3540bf7b1cdb606e857233e0e61bc6649ffff001d01e36299',
+  'hex',
+);
+
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseCommandArgs(args, {
+    json: { type: 'boolean', default: false },
+    seconds: { type: 'string', default: '1' },
+    windows: { type: 'string', default: '5' },
+    only: { type: 'string' },
+  });
+  const seconds = Number(values.seconds);
+  const windows = Number(values.windows);
+  if (!(seconds > 0)) throw new CliError(`--seconds must be a positive number, got "${values.seconds}"`);
+  if (!Number.isInteger(windows) || windows < 1) throw new CliError(`--windows must be a positive integer, got "${values.windows}"`);
+  const results = await benchKernels({ seconds, windows, only: values.only?.split(','), progress: !values.json });
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ v8Flags: process.execArgv, results })}\n`);
+    return;
+  }
+  process.stdout.write(formatTable(results));
+}
+
+export async function benchKernels(options: { seconds: number; windows: number; only?: string[]; progress?: boolean }): Promise<KernelBenchResult[]> {
+  let contenders = await makeContenders(HEADER);
+  if (options.only) contenders = contenders.filter((c) => options.only!.includes(c.name));
+  if (contenders.length === 0) throw new CliError('--only names no contender (wasm-simd, wasm-scalar, node-crypto, hash-wasm, js-midstate)');
+  const say = (line: string) => options.progress && process.stderr.write(line);
+  // Warm-up: short calls until each contender runs its optimized code, then size its batches.
+  const batches = contenders.map((c) => {
+    for (let i = 0; i < 20; i++) c.run(i * 256, 256);
+    timeWindow(c.run, 4096, 0.3);
+    return calibrate(c.run);
+  });
+  const rates = contenders.map(() => [] as number[]);
+  for (let w = 0; w < options.windows; w++) {
+    say(`window ${w + 1}/${options.windows}:`);
+    contenders.forEach((c, i) => {
+      const { hashes, seconds } = timeWindow(c.run, batches[i]!, options.seconds, w * 2 ** 24);
+      rates[i]!.push(hashes / seconds);
+      say(` ${c.name} ${(hashes / seconds / 1e6).toFixed(2)}`);
+    });
+    say('\n');
+  }
+  return contenders.map((c, i) => ({ name: c.name, threads: 1, hashesPerSecond: median(rates[i]!), windows: rates[i]! }));
+}
+
+function formatTable(results: KernelBenchResult[]): string {
+  const baseline = results.find((r) => r.name === 'hash-wasm')?.hashesPerSecond;
+  const lines = [
+    `SHA-256d, one thread, median of ${results[0]?.windows.length ?? 0} windows (V8 flags: ${process.execArgv.join(' ') || 'none'})`,
+    'contender       MH/s    × hash-wasm',
+    ...results.map((r) => {
+      const ratio = baseline ? (r.hashesPerSecond / baseline).toFixed(2) : 'n/a';
+      return `${r.name.padEnd(14)} ${(r.hashesPerSecond / 1e6).toFixed(2).padStart(6)}    ${ratio.padStart(6)}`;
+    }),
+  ];
+  return `${lines.join('\n')}\n`;
+}
