@@ -1,0 +1,92 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Chain } from '../../src/chain/chain.js';
+import { computeMerkleRoot } from '../../src/chain/block.js';
+import { decodeHeader } from '../../src/chain/header.js';
+import { fromHex, toHex } from '../../src/chain/hash.js';
+import { COIN, subsidyAt } from '../../src/chain/network.js';
+import { buildTransfer } from '../../src/chain/signing.js';
+import { bitsToTarget, leBytesToBigInt } from '../../src/chain/target.js';
+import { encodeTx, type CoinbaseTx } from '../../src/chain/tx.js';
+import { keys, mineNext, openChain, removeTempDirs, solveHeader, testNet } from './helpers.js';
+
+const senders = [keys(), keys(), keys(), keys()];
+const sink = keys().publicKey;
+let chain: Chain;
+
+beforeAll(async () => {
+  chain = await openChain({ mempool: { maxCount: 6, maxPerSender: 3 } });
+  for (const s of senders) await mineNext(chain, { recipient: s.publicKey });
+});
+afterAll(async () => {
+  await chain.close();
+  removeTempDirs();
+});
+
+function pay(from: (typeof senders)[number], fee: number, sequence = chain.account(from.publicKey).pendingSequence) {
+  return buildTransfer({ network: testNet, privateKey: from.privateKey, sequence, fee, recipient: sink, amount: COIN });
+}
+
+describe('mempool policy', () => {
+  it('chains a sender’s sequence numbers and caps how many it may have pending', () => {
+    const [a] = senders;
+    for (let i = 0; i < 3; i++) expect(chain.acceptTransaction(pay(a!, 1000))).toMatchObject({ accepted: true });
+    expect(chain.account(a!.publicKey)).toMatchObject({ sequence: 0, pendingSequence: 3 });
+    expect(chain.acceptTransaction(pay(a!, 1000))).toMatchObject({ accepted: false, reason: 'sender-limit' });
+  });
+
+  it('when full, evicts the cheapest for a better payer and refuses one below the floor', () => {
+    const [, b, c] = senders;
+    expect(chain.acceptTransaction(pay(b!, 2000))).toMatchObject({ accepted: true });
+    expect(chain.acceptTransaction(pay(b!, 3000))).toMatchObject({ accepted: true });
+    expect(chain.acceptTransaction(pay(b!, 4000))).toMatchObject({ accepted: true });
+    expect(chain.mempoolInfo().count).toBe(6);
+    expect(chain.acceptTransaction(pay(c!, 500))).toMatchObject({ accepted: false, reason: 'mempool-full' });
+    const rich = chain.acceptTransaction(pay(c!, 50_000));
+    expect(rich).toMatchObject({ accepted: true });
+    // The victim was one of sender a's 1000-fee transactions: its successors went with it.
+    expect(chain.mempoolInfo().count).toBeLessThanOrEqual(6);
+    expect(chain.account(senders[0]!.publicKey).pendingSequence).toBeLessThan(3);
+    const byRate = chain.mempoolEntries().map((e) => e.feeRate);
+    expect(byRate).toEqual([...byRate].sort((x, y) => y - x));
+    expect(chain.mempoolInfo().bytes).toBe(chain.mempoolEntries().reduce((n, e) => n + e.size, 0));
+  });
+});
+
+describe('block template', () => {
+  it('takes the best fee rate first, keeps each sender in sequence order, and pays subsidy + fees', async () => {
+    const template = chain.template(sink);
+    const txs = template.fields.txs;
+    expect(txs.length).toBe(chain.mempoolInfo().count);
+    expect(txs[0]!.fee).toBe(50_000);
+    for (const s of senders) {
+      const seqs = txs.filter((t) => toHex(t.sender) === s.publicKey).map((t) => t.sequence);
+      expect(seqs).toEqual([...seqs].sort((x, y) => x - y));
+    }
+    const fees = txs.reduce((n, t) => n + t.fee, 0);
+    expect(template.fields.coinbaseValue).toBe(subsidyAt(testNet, chain.tip().height + 1) + fees);
+    expect(template.height).toBe(chain.tip().height + 1);
+
+    // MiningWork: each extranonce gives a new coinbase and Merkle root; nonce bytes left zero.
+    const h0 = template.headerFor(0);
+    const h1 = template.headerFor(1);
+    expect(h0.length).toBe(80);
+    expect(toHex(h0.subarray(76))).toBe('00000000');
+    expect(toHex(h0.subarray(36, 68))).not.toBe(toHex(h1.subarray(36, 68)));
+    const block = template.blockFor(1, 0);
+    expect(decodeHeader(h1).merkleRoot).toEqual(computeMerkleRoot(block.txs));
+    expect(leBytesToBigInt(template.target)).toBe(bitsToTarget(decodeHeader(h0).bits));
+    expect(() => template.headerFor(2 ** 32)).toThrow(RangeError);
+
+    // Stratum split rebuilds the same coinbase.
+    const parts = template.stratum();
+    const coinbase = parts.coinb1 + parts.extranonce1 + '01000000' + parts.coinb2;
+    expect(coinbase).toBe(toHex(encodeTx(block.txs[0] as CoinbaseTx)));
+
+    // The miner's solution is accepted and the mined transactions leave the pool.
+    solveHeader(block.header);
+    const result = await chain.submitBlock(template.blockFor(1, block.header.nonce));
+    expect(result).toMatchObject({ status: 'accepted', outcome: 'new-tip' });
+    expect(chain.mempoolInfo()).toEqual({ count: 0, bytes: 0 });
+    expect(fromHex(parts.extranonce1)).toEqual(Uint8Array.from([7, 0, 0, 0]));
+  });
+});
