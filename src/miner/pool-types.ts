@@ -20,7 +20,7 @@ export interface WorkerDeath {
   slot: number;
   exitCode: number;
   error?: Error;
-  /** False when the worker died before it was ready: a replacement would most likely die too. */
+  /** False when the worker died before it was ready, or in a crash loop (over 5 deaths in 10 s). */
   replaced: boolean;
 }
 

@@ -20,7 +20,7 @@ import { WorkerHandle } from './worker-handle.js';
 const PREFETCH = 2;
 const DEFAULT_RANGE = 2 ** 26;
 /** Puzzle ranges are small so all workers share the search below the answer. */
-const PUZZLE_RANGE = 2 ** 18;
+const PUZZLE_RANGE = 2 ** 16;
 
 export type * from './pool-types.js';
 
@@ -43,6 +43,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
   private restartCount = 0;
   private stale = 0;
   private invalid = 0;
+  private deaths: number[] = [];
 
   constructor(options: MinerPoolOptions = {}) {
     super();
@@ -313,6 +314,15 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
     }
   }
 
+  /** The current job cannot be mined: drop it everywhere and say why. */
+  private fail(error: Error): void {
+    const waiter = this.puzzle;
+    this.puzzle = null;
+    this.install(() => null);
+    if (waiter) waiter.reject(error);
+    else this.emit('error', error);
+  }
+
   // ── workers ──
 
   private spawn(slot: number): Promise<void> {
@@ -347,6 +357,9 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
         h.pausedEpoch = msg.epoch;
         this.checkPaused();
         break;
+      case 'failed':
+        if (this.job?.gen === msg.gen && !this.job.finished) this.fail(new Error(`the kernel refused the job: ${msg.message}`));
+        break;
     }
   }
 
@@ -378,7 +391,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
       if (h.retiring) {
         this.accounts.retire(h.slot);
       } else {
-        const replaced = h.ready;
+        const replaced = h.ready && this.mayReplace();
         if (replaced) {
           this.restartCount++;
           void this.spawn(h.slot);
@@ -393,6 +406,14 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
   }
 
   // ── housekeeping ──
+
+  /** Replace dead workers, but not in a crash loop: at most 5 in any 10 s. */
+  private mayReplace(): boolean {
+    const now = Date.now();
+    this.deaths = this.deaths.filter((t) => now - t < 10_000);
+    this.deaths.push(now);
+    return this.deaths.length <= 5;
+  }
 
   private checkPaused(): void {
     if (this.pauseEpoch > 0 && this.live().every((h) => h.pausedEpoch === this.pauseEpoch)) this.flushPauseWaiters();

@@ -39,4 +39,6 @@ export type FromWorker =
   | { type: 'ack'; gen: number; at: bigint }
   | { type: 'found'; gen: number; seq: number; extranonce: number; nonce: number }
   | { type: 'done'; gen: number; seq: number }
-  | { type: 'paused'; epoch: number };
+  | { type: 'paused'; epoch: number }
+  /** The kernel refused the job (bad input, e.g. a puzzle prefix too long): the worker dropped it. */
+  | { type: 'failed'; gen: number; message: string };

@@ -6,7 +6,7 @@
 import { receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { loadKernel, type Kernel, type ScanResult } from '../kernel/kernel.js';
-import { SharedControl, position } from './shared.js';
+import { NO_BOUND, SharedControl, position } from './shared.js';
 import type { FromWorker, ScanSpec, ToWorker, WorkerData, WorkRange } from './protocol.js';
 
 const FIRST_SLICE = 1 << 12; // short first calls also let V8 tier the kernel up early
@@ -25,6 +25,8 @@ class ScanLoop {
   private gen = -1;
   private spec: ScanSpec | null = null;
   private lowest = false;
+  /** Lowest-first jobs: this worker's own best find, in force before the main thread publishes it. */
+  private ownBound = NO_BOUND;
   private readonly queue: Queued[] = [];
   private ackedGen = -1;
   private reportedPause = 0;
@@ -72,6 +74,7 @@ class ScanLoop {
         this.gen = msg.gen;
         this.spec = msg.spec;
         this.lowest = msg.lowest;
+        this.ownBound = NO_BOUND;
         this.queue.length = 0;
       } else if (msg.type === 'range' && msg.gen === this.gen) {
         this.queue.push({ range: msg.range, done: 0 });
@@ -87,7 +90,8 @@ class ScanLoop {
     let count = Math.min(this.slice, range.count - head.done);
     if (this.lowest) {
       // Everything at or past the best solution so far is moot for a lowest-first job.
-      const room = this.control.bound() - position(range.extranonce, cursor);
+      const bound = this.control.bound();
+      const room = (bound < this.ownBound ? bound : this.ownBound) - position(range.extranonce, cursor);
       count = room <= 0n ? 0 : Math.min(count, Number(room));
     }
     let hashed = 0;
@@ -98,13 +102,21 @@ class ScanLoop {
       }
       const began = performance.now();
       const result = this.scan(spec, range, cursor, count);
+      if (!result) return;
       const elapsed = performance.now() - began;
       hashed = result.hashed;
       // Checked here and again on the main thread: a solution for an aborted job is never reported.
       if (result.found && this.control.generation() === this.gen) {
         this.post({ type: 'found', gen: this.gen, seq: range.seq, extranonce: range.extranonce, nonce: result.nonce });
       }
-      head.done = result.found && this.lowest ? range.count : head.done + hashed;
+      if (result.found && this.lowest) {
+        // The rest of this range, and anything after it, is past the answer.
+        head.done = range.count;
+        const at = position(range.extranonce, result.nonce);
+        if (at < this.ownBound) this.ownBound = at;
+      } else {
+        head.done += hashed;
+      }
       if (count === this.slice && elapsed > 0.05) this.adaptSlice(hashed / elapsed);
     } else {
       head.done = range.count;
@@ -118,9 +130,17 @@ class ScanLoop {
     }
   }
 
-  private scan(spec: ScanSpec, range: WorkRange, start: number, count: number): ScanResult {
-    if (spec.kind === 'header') return this.kernel.scanHeader(range.header!, spec.target, start, count);
-    return this.kernel.scanPuzzle(spec.prefix, spec.zeros, start, count);
+  /** One kernel call; a job the kernel rejects is dropped and reported rather than crashing the thread. */
+  private scan(spec: ScanSpec, range: WorkRange, start: number, count: number): ScanResult | null {
+    try {
+      if (spec.kind === 'header') return this.kernel.scanHeader(range.header!, spec.target, start, count);
+      return this.kernel.scanPuzzle(spec.prefix, spec.zeros, start, count);
+    } catch (err) {
+      this.post({ type: 'failed', gen: this.gen, message: err instanceof Error ? err.message : String(err) });
+      this.spec = null;
+      this.queue.length = 0;
+      return null;
+    }
   }
 
   /** Size slices to last about `sliceMs` at the rate just measured. */

@@ -167,6 +167,21 @@ describe('MinerPool', () => {
     }
   });
 
+  it('stops a one-thread puzzle at the answer: nothing past it is hashed', async () => {
+    const pool = await startPool({ threads: 1 });
+    let expected = 0;
+    while (!sha256Hex(`care${expected}`).startsWith('000')) expected++;
+    expect(await pool.solvePuzzle('care', 3, { rangeSize: 64 })).toEqual({ nonce: expected, hash: sha256Hex(`care${expected}`) });
+    expect(pool.totalHashes()).toBe(expected + 1);
+  });
+
+  it('drops a job the kernel refuses, without killing workers', async () => {
+    const pool = await startPool({ threads: 2 });
+    await expect(pool.solvePuzzle('x'.repeat(5000), 1)).rejects.toThrow(/refused/);
+    expect(pool.restarts).toBe(0);
+    expect(await pool.solvePuzzle('x', 1)).not.toBeNull();
+  });
+
   it('rejects start when the kernel cannot load', async () => {
     const pool = new MinerPool({ threads: 1, flavor: 'missing' as never });
     await expect(pool.start()).rejects.toThrow();
