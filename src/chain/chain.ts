@@ -1,73 +1,25 @@
 import { EventEmitter } from 'node:events';
+import type { AdmissionResult, BlockInfo, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
 import { decodeBlock, encodeBlock, type Block } from './block.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';
-import { VerifyError, type RejectReason } from './errors.js';
-import { encodeHeader, headerHash, type BlockHeader } from './header.js';
+import { VerifyError } from './errors.js';
+import { encodeHeader, headerHash } from './header.js';
 import { fromDisplayHex, fromHex, sha256d, toDisplayHex } from './hash.js';
-import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry, type MempoolLimits } from './mempool.js';
+import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js';
 import { merklePath } from './merkle.js';
-import { getNetwork, subsidyAt, type Network, type NetworkName } from './network.js';
+import { getNetwork, subsidyAt, type Network } from './network.js';
 import type { Receipt } from './receipt.js';
 import { verifyTxSignature } from './signing.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { decodeTx, encodeTx, txid, type SignedTx, type Transaction } from './tx.js';
+
+export type { AdmissionResult, BlockInfo, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
 import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
-
-export interface ChainOptions {
-  dataDir: string;
-  /** A network or its name; default 'dev'. */
-  network?: Network | NetworkName;
-  /** The node's clock in seconds (tests pin it). */
-  now?: () => number;
-  mempool?: Partial<MempoolLimits>;
-  /** Blocks whose undo data stays in memory; a deeper reorg rebuilds state from genesis. */
-  undoWindow?: number;
-  /** This node's fixed coinbase extranonce1 (u32); random when omitted. */
-  extranonce1?: number;
-}
-
-export type SubmitResult =
-  | { status: 'accepted'; hash: string; height: number; outcome: 'new-tip' | 'side-branch' | 'reorg'; reorgDepth: number }
-  | { status: 'duplicate'; hash: string }
-  | { status: 'rejected'; hash?: string; reason: RejectReason; message: string };
-
-export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };
-
-export interface TipInfo {
-  hash: string;
-  height: number;
-  header: BlockHeader;
-  totalWork: bigint;
-  difficulty: number;
-  medianTimePast: number;
-}
-
-export interface BlockInfo {
-  hash: string;
-  height: number;
-  block: Block;
-  /** 0 for a block off the main chain. */
-  confirmations: number;
-  mainChain: boolean;
-  totalWork: bigint;
-}
-
-export type TxInfo =
-  | { txid: string; tx: Transaction; status: 'mined'; blockHash: string; height: number; index: number; confirmations: number }
-  | { txid: string; tx: Transaction; status: 'pending' };
-
-/** Events: 'tip' on every new tip (reorgDepth > 0 when blocks were disconnected), rejections with reasons. */
-export interface ChainEvents {
-  tip: [{ hash: string; height: number; previousHash: string; reorgDepth: number; time: number; difficulty: number }];
-  'block-rejected': [{ hash?: string; reason: RejectReason; message: string; source: string }];
-  'tx-accepted': [{ txid: string }];
-  'tx-rejected': [{ txid?: string; reason: RejectReason; message: string }];
-}
 
 const BODY_CACHE = 256;
 
@@ -172,6 +124,11 @@ export class Chain extends EventEmitter<ChainEvents> {
       recipient: fromHex(recipient, 32),
       extranonce1: options.extranonce1 ?? this.extranonce1,
     });
+  }
+
+  /** Bytes in the block log. */
+  get storeBytes(): number {
+    return this.log.bytes;
   }
 
   async close(): Promise<void> {

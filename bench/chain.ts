@@ -1,0 +1,144 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseCommandArgs, parseCount } from '../src/cli/args.js';
+import { Chain } from '../src/chain/chain.js';
+import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
+import { generateKeyPair } from '../src/chain/keys.js';
+import { COIN, defineNetwork, type Network } from '../src/chain/network.js';
+import { buildTransfer } from '../src/chain/signing.js';
+import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
+import { sha256d } from '../src/chain/hash.js';
+import type { Block } from '../src/chain/block.js';
+
+/**
+ * `carechain bench chain`: chain replay (blocks/s re-validating a log of N blocks of M transfers,
+ * Ed25519 included) and transaction admission (tx/s into the mempool, Ed25519 included).
+ * Flags: --blocks N (10000) --txs M (100) --admit K (20000) --json.
+ * Blocks are mined on a bench network whose target nearly every hash meets: the PoW check still runs.
+ */
+export async function run(args: string[]): Promise<void> {
+  const { values } = parseCommandArgs(args, { blocks: { type: 'string' }, txs: { type: 'string' }, admit: { type: 'string' }, json: { type: 'boolean' } });
+  const blocks = parseCount(values.blocks, '--blocks', 10_000);
+  const txsPerBlock = parseCount(values.txs, '--txs', 100);
+  const admit = parseCount(values.admit, '--admit', 20_000);
+  const network = benchNetwork();
+  const dir = mkdtempSync(join(tmpdir(), 'carechain-bench-'));
+  try {
+    const replay = await replayBench(network, join(dir, 'replay'), blocks, txsPerBlock);
+    const admission = await admissionBench(network, join(dir, 'admit'), admit);
+    const result = {
+      bench: 'chain',
+      node: process.version,
+      execArgv: process.execArgv,
+      replay: { blocks, txsPerBlock, seconds: round(replay.seconds), blocksPerSecond: round(blocks / replay.seconds), txPerSecond: round((blocks * txsPerBlock) / replay.seconds), logBytes: replay.bytes },
+      admission: { transactions: admit, seconds: round(admission.seconds), txPerSecond: round(admit / admission.seconds) },
+    };
+    if (values.json) {
+      process.stdout.write(JSON.stringify(result) + '\n');
+      return;
+    }
+    const rows = [
+      ['chain replay', `${blocks} blocks × ${txsPerBlock} tx`, `${result.replay.blocksPerSecond} blocks/s`, `${result.replay.txPerSecond} tx/s`],
+      ['tx admission', `${admit} transfers`, `${result.admission.txPerSecond} tx/s`, 'Ed25519 verify included'],
+    ];
+    process.stdout.write(`node ${process.version} ${process.execArgv.join(' ')}\n`);
+    for (const row of rows) process.stdout.write(`${row[0]!.padEnd(14)} ${row[1]!.padEnd(26)} ${row[2]!.padEnd(18)} ${row[3]}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Build a log of `count` blocks of `perBlock` signed transfers, then time a cold open (replay + validation). */
+async function replayBench(network: Network, dataDir: string, count: number, perBlock: number): Promise<{ seconds: number; bytes: number }> {
+  const now = () => network.genesis.header.time + 10 * count + 10_000;
+  const chain = await Chain.open({ dataDir, network, now, mempool: { maxCount: perBlock * 2 + 10, maxPerSender: 4 } });
+  const senders = Array.from({ length: Math.max(1, perBlock) }, generateKeyPair);
+  const sink = generateKeyPair().publicKey;
+  // Fund one sender per block, then every block carries one transfer from each.
+  for (const s of senders) await mine(chain, s.publicKey, network);
+  let sequence = 0;
+  while (chain.tip().height < count) {
+    if (perBlock > 0 && chain.tip().height >= senders.length) {
+      for (const s of senders) {
+        chain.acceptTransaction(buildTransfer({ network, privateKey: s.privateKey, sequence, fee: 100, recipient: sink, amount: 1 }));
+      }
+      sequence++;
+    }
+    await mine(chain, sink, network);
+  }
+  await chain.close();
+  const start = performance.now();
+  const replayed = await Chain.open({ dataDir, network, now });
+  const seconds = (performance.now() - start) / 1000;
+  if (replayed.tip().height !== chain.tip().height) throw new Error('replay lost blocks');
+  const bytes = replayed.storeBytes;
+  await replayed.close();
+  return { seconds, bytes };
+}
+
+/** Time admitting `count` signed transfers from many funded senders. */
+async function admissionBench(network: Network, dataDir: string, count: number): Promise<{ seconds: number }> {
+  const perSender = 50;
+  const senders = Array.from({ length: Math.max(1, Math.ceil(count / perSender)) }, generateKeyPair);
+  const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 100_000, mempool: { maxCount: count + 1, maxBytes: count * 200, maxPerSender: perSender } });
+  for (const s of senders) await mine(chain, s.publicKey, network);
+  const sink = generateKeyPair().publicKey;
+  const txs = [];
+  for (let i = 0; i < count; i++) {
+    const s = senders[Math.floor(i / perSender)]!;
+    txs.push(buildTransfer({ network, privateKey: s.privateKey, sequence: i % perSender, fee: 100 + (i % 7), recipient: sink, amount: 1 }));
+  }
+  const start = performance.now();
+  for (const tx of txs) {
+    const r = chain.acceptTransaction(tx);
+    if (!r.accepted) throw new Error(`admission bench: ${r.reason}`);
+  }
+  const seconds = (performance.now() - start) / 1000;
+  await chain.close();
+  return { seconds };
+}
+
+async function mine(chain: Chain, recipient: string, network: Network): Promise<Block> {
+  const block = chain.template(recipient, { time: chain.tip().header.time + network.targetSpacing }).blockFor(0, 0);
+  const target = bitsToTarget(block.header.bits);
+  const bytes = Buffer.from(encodeHeader(block.header));
+  for (let nonce = 0; ; nonce++) {
+    bytes.writeUInt32LE(nonce, NONCE_OFFSET);
+    if (leBytesToBigInt(sha256d(bytes)) <= target) {
+      block.header.nonce = nonce;
+      break;
+    }
+  }
+  const result = await chain.submitBlock(block);
+  if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
+  return block;
+}
+
+/** Same rules as `test`, with a target half of all hashes meet, so building 10,000 blocks costs no mining. */
+function benchNetwork(): Network {
+  return defineNetwork({
+    name: 'bench',
+    powLimitBits: 0x207fffff,
+    targetSpacing: 1,
+    retargetWindow: 10,
+    maxBlockBytes: 1_000_000,
+    maxFutureSeconds: 7200,
+    initialSubsidy: 50 * COIN,
+    halvingInterval: 210_000,
+    genesisTime: 1767225600,
+  });
+}
+
+function round(n: number): number {
+  return Number(n.toPrecision(4));
+}
+
+// Run directly: node --import tsx bench/chain.ts [flags]
+if (import.meta.url === `file://${process.argv[1]}`) {
+  run(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(`${(err as Error).message}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,58 @@
+import type { Block } from './block.js';
+import type { RejectReason } from './errors.js';
+import type { BlockHeader } from './header.js';
+import type { MempoolLimits } from './mempool.js';
+import type { Network, NetworkName } from './network.js';
+import type { Transaction } from './tx.js';
+
+/** The Chain's options, results and events: what the node, HTTP routes and metrics program against. */
+export interface ChainOptions {
+  dataDir: string;
+  /** A network or its name; default 'dev'. */
+  network?: Network | NetworkName;
+  /** The node's clock in seconds (tests pin it). */
+  now?: () => number;
+  mempool?: Partial<MempoolLimits>;
+  /** Blocks whose undo data stays in memory; a deeper reorg rebuilds state from genesis. */
+  undoWindow?: number;
+  /** This node's fixed coinbase extranonce1 (u32); random when omitted. */
+  extranonce1?: number;
+}
+
+export type SubmitResult =
+  | { status: 'accepted'; hash: string; height: number; outcome: 'new-tip' | 'side-branch' | 'reorg'; reorgDepth: number }
+  | { status: 'duplicate'; hash: string }
+  | { status: 'rejected'; hash?: string; reason: RejectReason; message: string };
+
+export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };
+
+export interface TipInfo {
+  hash: string;
+  height: number;
+  header: BlockHeader;
+  totalWork: bigint;
+  difficulty: number;
+  medianTimePast: number;
+}
+
+export interface BlockInfo {
+  hash: string;
+  height: number;
+  block: Block;
+  /** 0 for a block off the main chain. */
+  confirmations: number;
+  mainChain: boolean;
+  totalWork: bigint;
+}
+
+export type TxInfo =
+  | { txid: string; tx: Transaction; status: 'mined'; blockHash: string; height: number; index: number; confirmations: number }
+  | { txid: string; tx: Transaction; status: 'pending' };
+
+/** Events: 'tip' on every new tip (reorgDepth > 0 when blocks were disconnected), rejections with reasons. */
+export interface ChainEvents {
+  tip: [{ hash: string; height: number; previousHash: string; reorgDepth: number; time: number; difficulty: number }];
+  'block-rejected': [{ hash?: string; reason: RejectReason; message: string; source: string }];
+  'tx-accepted': [{ txid: string }];
+  'tx-rejected': [{ txid?: string; reason: RejectReason; message: string }];
+}
