@@ -59,19 +59,12 @@ function qualifies(nonce: u32): bool {
   const tailLength = prefixLength - tailStart;
   const messageLength = tailLength + digits; // bytes after the midstate
   memory.copy(STATE, PREFIX_MIDSTATE, 32);
-  memory.fill(BLOCK, 0, 64);
-  memory.copy(BLOCK, PUZZLE_PREFIX + tailStart, tailLength);
-  // The message runs over at most two blocks: write each byte into the block it falls in.
-  for (let i: u32 = 0; i < messageLength + 9 || i < 64; i++) {
-    if (i == 64) {
-      compress(STATE, BLOCK);
-      memory.fill(BLOCK, 0, 64);
-    }
-    const byte = messageByte(i, nonce, digits, tailLength, messageLength);
-    store<u8>(BLOCK + (i & 63), byte);
-    if (i >= 64 && i + 1 >= messageLength + 9) break;
+  // The message runs over one or two blocks: write each byte into the block it falls in.
+  const end: u32 = messageLength + 9 <= 64 ? 64 : 128;
+  for (let i: u32 = 0; i < end; i++) {
+    store<u8>(BLOCK + (i & 63), messageByte(i, nonce, digits, tailLength, messageLength));
+    if ((i & 63) == 63) compress(STATE, BLOCK);
   }
-  compress(STATE, BLOCK);
   return leadingZerosAtLeast(STATE, zeroDigits);
 }
 
