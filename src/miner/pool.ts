@@ -12,6 +12,7 @@ import type { HashRates } from './hashrate.js';
 import { checkInteger, checkRangeSize, resolveJob, type JobId, type MiningJob, type PuzzleSolution, type Solution } from './job.js';
 import type { MinerPoolEvents, MinerPoolOptions, MinerStats, WorkerHashes } from './pool-types.js';
 import type { FromWorker, ToWorker } from './protocol.js';
+import { PauseGate } from './pause-gate.js';
 import { MAX_SLOTS, NO_BOUND, SharedControl } from './shared.js';
 import { SwitchTimer } from './switch-timer.js';
 import { WorkerHandle } from './worker-handle.js';
@@ -36,8 +37,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
   private readonly switches = new SwitchTimer();
   private job: ActiveJob | null = null;
   private puzzle: { resolve(s: PuzzleSolution | null): void; reject(e: Error): void } | null = null;
-  private pauseEpoch = 0;
-  private pauseWaiters: (() => void)[] = [];
+  private readonly gate = new PauseGate(this.control);
   private started = false;
   private closed = false;
   private restartCount = 0;
@@ -102,24 +102,12 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
 
   /** Stop hashing; resolves when every worker has finished its slice and counted it. */
   pause(): Promise<void> {
-    if (this.pauseEpoch <= 0) {
-      this.pauseEpoch = -this.pauseEpoch + 1;
-      this.control.setPaused(this.pauseEpoch);
-      this.control.wake();
-      this.switches.cancel();
-    }
-    return new Promise((resolve) => {
-      this.pauseWaiters.push(resolve);
-      this.checkPaused();
-    });
+    this.switches.cancel();
+    return this.gate.pause(this.allPausedAt);
   }
 
   resume(): void {
-    if (this.pauseEpoch <= 0) return;
-    this.pauseEpoch = -this.pauseEpoch;
-    this.control.setPaused(0);
-    this.control.wake();
-    this.flushPauseWaiters();
+    this.gate.resume();
   }
 
   /** Change the thread count live: new workers join the current job, removed ones hand their ranges back. */
@@ -156,7 +144,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
     this.accounts.stop();
     this.puzzle?.reject(new Error('the miner pool was closed'));
     this.puzzle = null;
-    this.flushPauseWaiters();
+    this.gate.release();
     await Promise.all(this.live().map((h) => h.terminate()));
   }
 
@@ -174,12 +162,12 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
 
   /** Workers hashing right now: 0 when paused or without a job. */
   miningWorkers(): number {
-    if (this.pauseEpoch > 0 || !this.job || this.job.finished) return 0;
+    if (this.paused || !this.job || this.job.finished) return 0;
     return this.live().filter((h) => h.ready && !h.retiring).length;
   }
 
   get paused(): boolean {
-    return this.pauseEpoch > 0;
+    return this.gate.paused;
   }
 
   /** Workers that died after starting and were replaced. */
@@ -355,7 +343,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
         break;
       case 'paused':
         h.pausedEpoch = msg.epoch;
-        this.checkPaused();
+        this.gate.check(this.allPausedAt);
         break;
       case 'failed':
         if (this.job?.gen === msg.gen && !this.job.finished) this.fail(new Error(`the kernel refused the job: ${msg.message}`));
@@ -401,7 +389,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
       for (const other of this.live()) this.topUp(other);
       this.control.wake();
       this.checkFinished();
-      this.checkPaused();
+      this.gate.check(this.allPausedAt);
     }
   }
 
@@ -415,15 +403,7 @@ export class MinerPool extends EventEmitter<MinerPoolEvents> {
     return this.deaths.length <= 5;
   }
 
-  private checkPaused(): void {
-    if (this.pauseEpoch > 0 && this.live().every((h) => h.pausedEpoch === this.pauseEpoch)) this.flushPauseWaiters();
-  }
-
-  private flushPauseWaiters(): void {
-    const waiters = this.pauseWaiters;
-    this.pauseWaiters = [];
-    for (const resolve of waiters) resolve();
-  }
+  private readonly allPausedAt = (epoch: number) => this.live().every((h) => h.pausedEpoch === epoch);
 
   private live(): WorkerHandle[] {
     return this.handles.filter((h): h is WorkerHandle => !!h && !h.dead);
