@@ -70,6 +70,7 @@ export class HeaderJob extends ActiveJob<Solution> {
 
   constructor(gen: number, private readonly job: ResolvedJob) {
     super(gen, job.id, { kind: 'header', target: job.target }, false, new RangeDispenser(job));
+    this.header(job.extranonceStart); // a template that cannot build a header fails setJob, not a worker
   }
 
   protected override extra(range: NonceRange): Partial<WorkRange> {

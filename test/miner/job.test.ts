@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { MinerPool } from '../../src/miner/pool.js';
+import { NOTHING, headerWork } from './helpers.js';
+
+// Jobs are checked once, on the way in: a bad one throws from setJob and leaves the pool as it was.
+describe('MinerPool.setJob validation', () => {
+  const pool = new MinerPool({ threads: 1 }); // never started: no workers needed
+
+  it('takes a good job', () => {
+    pool.setJob({ id: 'ok', work: headerWork('ok', NOTHING) });
+    expect(pool.jobId).toBe('ok');
+  });
+
+  it('refuses a target that is not 32 bytes', () => {
+    expect(() => pool.setJob({ id: 'bad', work: { target: new Uint8Array(31), headerFor: () => new Uint8Array(80) } })).toThrow(/32 bytes/);
+    expect(pool.jobId).toBe('ok');
+  });
+
+  it('refuses a template whose header is not 80 bytes', () => {
+    expect(() => pool.setJob({ id: 'bad', work: { target: NOTHING, headerFor: () => new Uint8Array(79) } })).toThrow(/80 bytes/);
+    expect(pool.jobId).toBe('ok');
+  });
+
+  it('refuses ranges outside the u32 fields', () => {
+    const work = headerWork('r', NOTHING);
+    expect(() => pool.setJob({ id: 'bad', work, noncesPerExtranonce: 2 ** 32 + 1 })).toThrow(RangeError);
+    expect(() => pool.setJob({ id: 'bad', work, extranonceStart: 2 ** 32 - 1, extranonceCount: 2 })).toThrow(RangeError);
+    expect(() => pool.setJob({ id: 'bad', work, rangeSize: 2 ** 31 + 1 })).toThrow(RangeError);
+    expect(pool.jobId).toBe('ok');
+  });
+
+  it('refuses bad pool options', () => {
+    expect(() => new MinerPool({ threads: 0 })).toThrow(RangeError);
+    expect(() => new MinerPool({ sliceMs: 0 })).toThrow(RangeError);
+  });
+});
