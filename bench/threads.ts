@@ -14,6 +14,10 @@ export interface ThreadsResult {
   threads: number;
   hashesPerSecond: number;
   perWorker: number[];
+  /** Total rate over the 1-thread pool's (null when 1 is not among the counts). */
+  scaling: number | null;
+  /** Total rate over threads × the bare kernel's one-thread rate. */
+  ofKernel: number;
 }
 
 export interface ThreadsReport {
@@ -69,13 +73,16 @@ export async function benchThreads(options: { threads: number[]; seconds: number
       }
       const elapsed = (performance.now() - t0) / 1000;
       const perWorker = pool.workerHashes().map((w, i) => (w.hashes - before[i]!) / elapsed);
-      results.push({ threads, hashesPerSecond: sum(perWorker), perWorker });
+      const total = sum(perWorker);
+      results.push({ threads, hashesPerSecond: total, perWorker, scaling: null, ofKernel: total / (threads * kernelHashesPerSecond) });
       progress?.done(`${threads} thread${threads === 1 ? '' : 's'}: ${mhs(sum(perWorker))} MH/s (${perWorker.map(mhs).join(' + ')})`);
       if (threads === most) latencies = await switchLatencies(pool, options.switches, progress);
     } finally {
       await pool.close();
     }
   }
+  const one = results.find((r) => r.threads === 1)?.hashesPerSecond;
+  for (const r of results) r.scaling = one ? r.hashesPerSecond / one : null;
   return {
     kernelHashesPerSecond,
     results,
@@ -158,7 +165,6 @@ export function percentile(values: number[], p: number): number {
 }
 
 function formatReport(r: ThreadsReport): string {
-  const one = r.results.find((x) => x.threads === 1)?.hashesPerSecond;
   const lines = [
     `mining pool, SHA-256d against a target nothing meets, ${r.seconds} s per thread count (kernel ${r.flavor}; V8 flags: ${r.v8Flags.join(' ') || 'none'})`,
     `bare kernel, 1 thread: ${mhs(r.kernelHashesPerSecond)} MH/s`,
@@ -167,8 +173,8 @@ function formatReport(r: ThreadsReport): string {
       [
         String(x.threads).padEnd(8),
         mhs(x.hashesPerSecond).padStart(10),
-        (one ? (x.hashesPerSecond / one).toFixed(2) : 'n/a').padStart(11),
-        `${((100 * x.hashesPerSecond) / (x.threads * r.kernelHashesPerSecond)).toFixed(1)} %`.padStart(14),
+        (x.scaling === null ? 'n/a' : x.scaling.toFixed(2)).padStart(11),
+        `${(100 * x.ofKernel).toFixed(1)} %`.padStart(14),
         ` ${x.perWorker.map(mhs).join(' ')}`,
       ].join(' '),
     ),
