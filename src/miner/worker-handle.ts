@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, Worker, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { FromWorker, ToWorker, WorkerData, WorkRange } from './protocol.js';
 
 export interface HandleEvents {
@@ -45,6 +45,9 @@ export class WorkerHandle {
     this.exited = new Promise<void>((resolve) => {
       this.worker.on('exit', (code) => {
         this.dead = true;
+        // Everything the thread posted is queued by now: hand it on (a find posted just before a
+        // kill included) before the pool judges its ranges by the progress it published.
+        for (let m = receiveMessageOnPort(this.port); m; m = receiveMessageOnPort(this.port)) this.receive(m.message as FromWorker, events);
         this.port.close();
         settle(this.error ?? new Error(`miner worker ${slot} exited (code ${code}) before it was ready`));
         events.exit(this, code);
@@ -52,13 +55,18 @@ export class WorkerHandle {
       });
     });
     this.worker.on('error', (err) => (this.error = err));
-    this.port.on('message', (msg: FromWorker) => {
-      if (msg.type === 'ready') {
-        this.ready = true;
-        settle();
-      }
-      events.message(this, msg);
-    });
+    this.port.on('message', (msg: FromWorker) => this.receive(msg, events));
+    this.settle = settle;
+  }
+
+  private readonly settle: (error?: Error) => void;
+
+  private receive(msg: FromWorker, events: HandleEvents): void {
+    if (msg.type === 'ready') {
+      this.ready = true;
+      this.settle();
+    }
+    events.message(this, msg);
   }
 
   post(msg: ToWorker): void {
