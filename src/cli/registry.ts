@@ -17,5 +17,6 @@ export const commands: Record<string, Command> = {
   scan: lazy('scan a nonce range of an 80-byte header against a target', () => import('./commands/scan.js')),
   bench: lazy('benchmarks: kernels, threads, all', () => import('./commands/bench.js')),
   puzzle: lazy("the seed's puzzle on every core: lowest nonce whose SHA-256(prefix + nonce) has N leading zeros", () => import('./commands/puzzle.js')),
+  start: lazy('run a node: mine on every core, serve the HTTP API and metrics', () => import('./commands/start.js')),
   verify: lazy('check a transaction receipt offline: signature, Merkle path, proof of work, document', () => import('./commands/verify.js')),
 };

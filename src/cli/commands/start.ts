@@ -1,0 +1,84 @@
+/**
+ * `carechain start [--data DIR] [--host H] [--port P] [-t N] [--network dev|test] [--no-mine]
+ *                  [--coinbase KEY] [--token T] [--rate-limit N] [--config FILE]`
+ * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
+ * exits 0. Flags win over the config file, the file over the defaults.
+ */
+import { startNode } from '../../node.js';
+import { ConfigError, loadConfigFile, resolveConfig, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
+import { createLogger } from '../../node/log.js';
+import { parseCommandArgs, parseCount } from '../args.js';
+import { CliError } from '../errors.js';
+
+export async function run(args: string[]): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    data: { type: 'string' },
+    host: { type: 'string' },
+    port: { type: 'string', short: 'p' },
+    threads: { type: 'string', short: 't' },
+    network: { type: 'string' },
+    'no-mine': { type: 'boolean' },
+    coinbase: { type: 'string' },
+    token: { type: 'string' },
+    'rate-limit': { type: 'string' },
+    config: { type: 'string', short: 'c' },
+  });
+  const flags: PartialConfig = {
+    dataDir: values.data,
+    host: values.host,
+    port: values.port === undefined ? undefined : inRange(parseCount(values.port, '--port'), '--port', 0, 65_535),
+    threads: values.threads === undefined ? undefined : inRange(parseCount(values.threads, '--threads'), '--threads', 1, 256),
+    network: values.network === undefined ? undefined : networkName(values.network),
+    mine: values['no-mine'] ? false : undefined,
+    coinbase: values.coinbase === undefined ? undefined : publicKey(values.coinbase),
+    token: values.token,
+    rateLimit: values['rate-limit'] === undefined ? undefined : parseCount(values['rate-limit'], '--rate-limit'),
+  };
+  if (values.data === '') throw new CliError('--data must not be empty');
+  let config;
+  try {
+    config = resolveConfig(flags, values.config === undefined ? {} : loadConfigFile(values.config));
+  } catch (err) {
+    if (err instanceof ConfigError) throw new CliError(err.message);
+    throw err;
+  }
+
+  const log = createLogger();
+  let node;
+  try {
+    node = await startNode(config, log);
+  } catch (err) {
+    log.close();
+    throw new CliError(`cannot start the node: ${(err as Error).message}`, 1);
+  }
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      // A second signal while stopping means "now": the store is crash-safe, so exit at once.
+      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+      log.info(`${signal}: stopping (workers, then the store)`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT')).once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await node.close();
+  log.close();
+  log.info('stopped cleanly');
+  return 0;
+}
+
+function inRange(n: number, flag: string, min: number, max: number): number {
+  if (n < min || n > max) throw new CliError(`${flag} must be from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function networkName(name: string): NetworkConfigName {
+  if (name !== 'dev' && name !== 'test') throw new CliError(`--network must be dev or test, got "${name}"`);
+  return name;
+}
+
+function publicKey(hex: string): string {
+  const key = hex.trim().replace(/^0x/i, '');
+  if (!/^[0-9a-fA-F]{64}$/.test(key)) throw new CliError('--coinbase must be a 64-hex-digit public key (see carechain keygen)');
+  return key.toLowerCase();
+}

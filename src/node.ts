@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { Chain } from './chain/chain.js';
+import { createApp, startHttpServer, type RunningHttpServer } from './http/index.js';
+import { isLoopback } from './http/middleware/control-auth.js';
+import { defaultFlavor } from './kernel/kernel.js';
+import { createNodeMetrics } from './metrics/index.js';
+import { MinerPool } from './miner/index.js';
+import { NodeApiAdapter, statsSourceOf, type NodeParts } from './node/api-adapter.js';
+import { resolveCoinbase } from './node/coinbase.js';
+import type { NodeConfig } from './node/config.js';
+import { recordNodeEvents } from './node/event-metrics.js';
+import type { Logger } from './node/log.js';
+import { MempoolJournal } from './node/mempool-journal.js';
+import { MiningLoop } from './node/mining-loop.js';
+import { startStatusReporter } from './node/status-line.js';
+
+/** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
+export interface RunningNode {
+  url: string;
+  chain: Chain;
+  api: NodeApiAdapter;
+  /** Stop mining, stop serving, finish writing, close the store. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start a node: the chain from the data dir (its log replayed and checked), the mempool journal,
+ * the miner on the template for the coinbase key, the metrics registry and the HTTP API.
+ */
+export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  const startedAt = performance.now();
+  mkdirSync(config.dataDir, { recursive: true });
+  const chain = await Chain.open({ dataDir: config.dataDir, network: config.network });
+  if (chain.recovery.truncatedBytes > 0) log.warn(`store: cut a torn tail of ${chain.recovery.truncatedBytes} bytes (an interrupted write)`);
+  const tip = chain.tip();
+  log.info(`chain: ${config.network} network, ${config.dataDir}, height ${tip.height}, tip ${tip.hash}`);
+
+  const cleanups: (() => Promise<void> | void)[] = [() => chain.close()];
+  const close = once(async () => {
+    for (const fn of cleanups.reverse()) await fn();
+  });
+  try {
+    const { journal, restored, dropped } = await MempoolJournal.open(config.dataDir, chain);
+    cleanups.push(() => journal.close());
+    if (restored + dropped > 0) log.info(`mempool: ${restored} pending transaction(s) restored, ${dropped} mined or no longer valid`);
+
+    const parts: NodeParts = { chain, miner: null, journal, startedAt };
+    const api = new NodeApiAdapter(parts);
+    const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
+
+    const pool = config.mine ? new MinerPool({ threads: config.threads }) : null;
+    cleanups.push(recordNodeEvents(chain, pool, metrics, log));
+    if (pool) {
+      const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
+      log.info(describeCoinbase(coinbase));
+      const loop = new MiningLoop(chain, pool, log, metrics, {
+        recipient: coinbase.publicKey,
+        onBlockMined: (b) => log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`),
+      });
+      parts.miner = { pool, loop, kernel: defaultFlavor() };
+      cleanups.push(() => pool.close(), () => loop.stop());
+      loop.start();
+      await pool.start();
+      log.info(`miner: ${config.threads} thread(s), ${defaultFlavor()} kernel`);
+    } else {
+      log.info('miner: off (--no-mine)');
+    }
+    chain.on('tip', () => void journal.compactIfStale(chain).catch((err: Error) => log.warn(`mempool: journal compaction failed: ${err.message}`)));
+
+    const app = createApp({
+      api,
+      host: config.host,
+      token: config.token,
+      observeRequest: metrics.httpRequest,
+      rateLimit: config.rateLimit === 0 ? false : { requestsPerSecond: config.rateLimit, burst: config.rateLimit * 2, exemptPaths: ['/health', '/metrics'] },
+      onInternalError: (err) => log.error(`http: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
+    });
+    const server: RunningHttpServer = await startHttpServer(app, { host: config.host, port: config.port });
+    cleanups.push(() => server.close());
+    log.info(`http: listening on ${server.url}`);
+    if (!isLoopback(config.host) && config.token === undefined) log.warn('http: not on loopback and no --token: the control routes stay shut');
+
+    cleanups.push(startStatusReporter(log, () => api.status()));
+    return { url: server.url, chain, api, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
+
+function describeCoinbase(c: ReturnType<typeof resolveCoinbase>): string {
+  if (c.origin === 'flag') return `coinbase: rewards to ${c.publicKey} (--coinbase)`;
+  const what = c.origin === 'node-key-created' ? 'a new node key, generated now and kept in' : 'the node key in';
+  return `coinbase: rewards to ${c.publicKey}, ${what} ${c.path}`;
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | undefined;
+  return () => (running ??= fn());
+}

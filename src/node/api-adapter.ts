@@ -1,0 +1,227 @@
+import { encodeBlock } from '../chain/block.js';
+import type { Chain } from '../chain/chain.js';
+import { toDisplayHex } from '../chain/hash.js';
+import { difficulty } from '../chain/target.js';
+import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
+import { HttpProblem } from '../http/problem.js';
+import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/views.js';
+import type { NodeMetrics } from '../metrics/registry.js';
+import type { NodeStatsSource } from '../metrics/stats-source.js';
+import type { HashRates, MinerPool } from '../miner/index.js';
+import type { MempoolJournal } from './mempool-journal.js';
+import type { MiningLoop } from './mining-loop.js';
+import { bitsHex, blockSummary, blockView, transactionView } from './views.js';
+
+/** What the adapter reads: the ledger, and the miner unless the node runs with --no-mine. */
+export interface NodeParts {
+  chain: Chain;
+  miner: { pool: MinerPool; loop: MiningLoop; kernel: string } | null;
+  journal: MempoolJournal;
+  /** performance.now() when the node started. */
+  startedAt: number;
+  /** Set once the registry exists (it reads this adapter's stats). */
+  metrics?: NodeMetrics;
+}
+
+const NO_RATES: HashRates = { '10s': null, '60s': null, '15m': null };
+const MAX_THREADS = 256;
+
+/**
+ * The HTTP API's NodeApi over the real node, and the metrics' NodeStatsSource: read-only views of
+ * the chain and miner, plus transaction admission (acknowledged only once journaled to disk) and
+ * the miner controls.
+ */
+export class NodeApiAdapter implements NodeApi {
+  constructor(private readonly parts: NodeParts) {}
+
+  status(): NodeStatus {
+    const { chain } = this.parts;
+    const tip = chain.tip();
+    const mempool = chain.mempoolInfo();
+    return {
+      network: chain.network.name,
+      height: tip.height,
+      tip: tip.hash,
+      tipTime: tip.header.time,
+      // Genesis has a fixed, old timestamp: its "age" would say nothing about this node.
+      lastBlockAgeSeconds: tip.height === 0 ? null : Math.max(0, Date.now() / 1000 - tip.header.time),
+      difficulty: tip.difficulty,
+      bits: bitsHex(tip.header.bits),
+      hashrate: this.hashRates(),
+      mining: { paused: this.parts.miner?.pool.paused ?? true, threads: this.parts.miner?.pool.threads ?? 0 },
+      mempool: { transactions: mempool.count, bytes: mempool.bytes },
+      uptimeSeconds: this.uptime(),
+    };
+  }
+
+  listBlocks(fromHeight: number, limit: number): BlockSummary[] {
+    const out: BlockSummary[] = [];
+    for (let h = fromHeight; h < fromHeight + limit; h++) {
+      const info = this.parts.chain.blockByHeight(h);
+      if (!info) break;
+      out.push(blockSummary(info));
+    }
+    return out;
+  }
+
+  getBlock(id: BlockId): BlockView | null {
+    const info = this.block(id);
+    return info ? blockView(info) : null;
+  }
+
+  getRawBlock(id: BlockId): Uint8Array | null {
+    const info = this.block(id);
+    return info ? encodeBlock(info.block) : null;
+  }
+
+  getTransaction(txid: string): TransactionLookup | null {
+    const found = this.parts.chain.transaction(txid);
+    if (!found) return null;
+    if (found.status === 'pending') return { tx: transactionView(found.tx), block: null, confirmations: 0 };
+    return { tx: transactionView(found.tx), block: { hash: found.blockHash, height: found.height }, confirmations: found.confirmations };
+  }
+
+  async submitTransaction(raw: Uint8Array): Promise<SubmitOutcome> {
+    const result = this.parts.chain.acceptTransaction(raw);
+    if (!result.accepted) return { accepted: false, reason: result.reason, detail: result.message };
+    await this.parts.journal.append(raw); // the 202 is a promise the node keeps across a crash
+    return { accepted: true, txid: result.txid };
+  }
+
+  getReceipt(txid: string): Receipt | null {
+    const receipt = this.parts.chain.receipt(txid);
+    return receipt ? { ...receipt } : null;
+  }
+
+  mempool(): MempoolView {
+    const { chain } = this.parts;
+    const info = chain.mempoolInfo();
+    const entries = chain.mempoolEntries().map((e) => ({
+      txid: e.txid,
+      kind: e.tx.kind,
+      size: e.size,
+      fee: e.tx.fee,
+      feeRate: e.feeRate,
+      sender: e.sender,
+      addedAt: e.addedAt,
+    }));
+    return { transactions: info.count, bytes: info.bytes, entries };
+  }
+
+  /** `sequence` is the confirmed one; `pendingSequence` counts the mempool: what a wallet signs next. */
+  getAccount(key: string): AccountView & { pendingSequence: number } {
+    const account = this.parts.chain.account(key);
+    return { key, balance: account.balance, sequence: account.sequence, pendingSequence: account.pendingSequence };
+  }
+
+  getRecord(txid: string): RecordView | null {
+    const record = this.parts.chain.record(txid);
+    return record ? { ...record } : null;
+  }
+
+  subjectTrail(pseudonym: string): AuditEntryView[] {
+    return this.parts.chain.auditTrail(pseudonym).map((e) => ({ ...e }));
+  }
+
+  mining(): MiningSummary {
+    const miner = this.parts.miner;
+    const rates = this.hashRates();
+    const job = miner?.loop.currentJob();
+    const target = job?.template.targetValue;
+    return {
+      paused: miner?.pool.paused ?? true,
+      threads: miner?.pool.threads ?? 0,
+      kernel: miner?.kernel ?? 'none',
+      hashrate: {
+        total: triple(rates),
+        highest: miner?.pool.peakHashRate10s ?? null,
+        threads: miner?.pool.workerRates().map((w) => triple(w.rates)) ?? [],
+      },
+      hashesTotal: miner?.pool.totalHashes() ?? 0,
+      blocksFound: miner?.loop.blocksFound ?? 0,
+      job:
+        job && target !== undefined
+          ? { id: String(job.id), height: job.template.height, target: toDisplayHex(job.template.target), bits: bitsHex(job.template.fields.bits), difficulty: difficulty(target) }
+          : null,
+      uptimeSeconds: this.uptime(),
+    };
+  }
+
+  async pauseMining(): Promise<void> {
+    await this.requireMiner().pool.pause();
+  }
+
+  resumeMining(): void {
+    this.requireMiner().pool.resume();
+  }
+
+  async setThreads(threads: number): Promise<void> {
+    const { pool } = this.requireMiner();
+    if (threads > MAX_THREADS) throw new HttpProblem(422, 'too-many-threads', 'Too many threads', `the miner runs at most ${MAX_THREADS} threads`);
+    await pool.setThreads(threads);
+  }
+
+  async metrics(): Promise<{ contentType: string; body: string }> {
+    const metrics = this.parts.metrics;
+    if (!metrics) throw new Error('metrics are not set up yet');
+    return { contentType: metrics.contentType, body: await metrics.metricsText() };
+  }
+
+  // ── what the metrics read at scrape time (see statsSourceOf) ──
+
+  workerHashes() {
+    return this.parts.miner?.pool.workerHashes() ?? [];
+  }
+
+  hashRates(): HashRates {
+    return this.parts.miner?.pool.hashRates() ?? NO_RATES;
+  }
+
+  chainHeight(): number {
+    return this.parts.chain.tip().height;
+  }
+
+  difficulty(): number {
+    return this.parts.chain.tip().difficulty;
+  }
+
+  miningWorkers(): number {
+    return this.parts.miner?.pool.miningWorkers() ?? 0;
+  }
+
+  // NodeApi's mempool() is the full view; the metrics want only the sizes.
+  readonly mempoolSize = () => {
+    const { count, bytes } = this.parts.chain.mempoolInfo();
+    return { transactions: count, bytes };
+  };
+
+  private block(id: BlockId) {
+    const { chain } = this.parts;
+    return 'height' in id ? chain.blockByHeight(id.height) : chain.blockByHash(id.hash);
+  }
+
+  private requireMiner() {
+    if (!this.parts.miner) throw new HttpProblem(409, 'mining-disabled', 'Mining disabled', 'this node was started with --no-mine');
+    return this.parts.miner;
+  }
+
+  private uptime(): number {
+    return Math.round((performance.now() - this.parts.startedAt) / 100) / 10;
+  }
+}
+
+/** NodeStatsSource over the adapter (its `mempool` name is taken by the API's full view). */
+export function statsSourceOf(adapter: NodeApiAdapter): NodeStatsSource {
+  return {
+    workerHashes: () => adapter.workerHashes(),
+    hashRates: () => adapter.hashRates(),
+    chainHeight: () => adapter.chainHeight(),
+    difficulty: () => adapter.difficulty(),
+    mempool: adapter.mempoolSize,
+    miningWorkers: () => adapter.miningWorkers(),
+  };
+}
+
+function triple(r: HashRates): [number | null, number | null, number | null] {
+  return [r['10s'], r['60s'], r['15m']];
+}

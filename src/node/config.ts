@@ -1,0 +1,108 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { z } from 'zod';
+import type { NetworkName } from '../chain/network.js';
+
+export type NetworkConfigName = NetworkName;
+
+/**
+ * The node's settings: flags over a JSON config file over defaults. The file mirrors the flags
+ * (camelCase; `"mine": false` is `--no-mine`), is validated once on the way in, and an unknown key
+ * is an error rather than a silently ignored typo.
+ */
+export interface NodeConfig {
+  dataDir: string;
+  host: string;
+  port: number;
+  /** Miner threads; ignored when `mine` is false. */
+  threads: number;
+  network: NetworkName;
+  mine: boolean;
+  /** Hex public key that receives block rewards; undefined = the node key kept in the data dir. */
+  coinbase: string | undefined;
+  /** Bearer token for the control routes. */
+  token: string | undefined;
+  /** Requests per second per client address; 0 turns the limit off (benchmarks). */
+  rateLimit: number;
+}
+
+export type PartialConfig = Partial<NodeConfig>;
+
+export const DEFAULT_CONFIG: Omit<NodeConfig, 'threads' | 'coinbase' | 'token'> = {
+  dataDir: './data',
+  host: '127.0.0.1',
+  port: 8080,
+  network: 'dev',
+  mine: true,
+  rateLimit: 50,
+};
+
+const publicKeyHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 64-hex-digit Ed25519 public key').transform((s) => s.toLowerCase());
+
+/** The config file's shape: every key optional, nothing else allowed. */
+export const configFileSchema = z.strictObject({
+  data: z.string().min(1),
+  host: z.string().min(1),
+  port: z.number().int().min(0).max(65_535),
+  threads: z.number().int().min(1).max(256),
+  network: z.enum(['dev', 'test']),
+  mine: z.boolean(),
+  coinbase: publicKeyHex,
+  token: z.string().min(1),
+  rateLimit: z.number().int().min(0),
+}).partial();
+
+export const CONFIG_KEYS = Object.keys(configFileSchema.shape);
+
+/** Thrown for anything wrong with the settings; the CLI prints `message` as one line. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Read and validate a config file. */
+export function loadConfigFile(path: string): PartialConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`config ${path}: cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config ${path}: not JSON: ${(err as Error).message}`);
+  }
+  return parseConfig(json, `config ${path}`);
+}
+
+/** Validate config-file JSON (already parsed); `where` prefixes the error. */
+export function parseConfig(json: unknown, where = 'config'): PartialConfig {
+  const result = configFileSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      throw new ConfigError(`${where}: unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (known: ${CONFIG_KEYS.join(', ')})`);
+    }
+    const at = issue.path.length ? `"${issue.path.join('.')}"` : 'the file';
+    throw new ConfigError(`${where}: ${at}: ${issue.message}`);
+  }
+  const { data, ...rest } = result.data;
+  return dropUndefined({ ...rest, dataDir: data });
+}
+
+/** Flags win over the file, the file over the defaults. */
+export function resolveConfig(flags: PartialConfig, file: PartialConfig = {}): NodeConfig {
+  const merged = { ...dropUndefined(file), ...dropUndefined(flags) };
+  return {
+    ...DEFAULT_CONFIG,
+    threads: availableParallelism(),
+    coinbase: undefined,
+    token: undefined,
+    ...merged,
+  };
+}
+
+function dropUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,44 @@
+import type { Chain } from '../chain/chain.js';
+import type { EventRecorder } from '../metrics/event-metrics.js';
+import type { JobSwitch, MinerPool, WorkerDeath } from '../miner/index.js';
+import type { Logger } from './log.js';
+
+/**
+ * Chain and miner events into the metrics (and the log, for the ones a person should see): reorgs,
+ * block intervals, block and transaction rejections, job-switch latency, worker deaths.
+ * Returns a function that unsubscribes.
+ */
+export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: EventRecorder, log: Logger, now = () => performance.now()): () => void {
+  // The interval is measured as the node saw it (acceptance times), not from header times a miner chooses.
+  let lastTipAt: number | undefined;
+  const onTip = (tip: { height: number; reorgDepth: number; hash: string }) => {
+    const at = now();
+    if (lastTipAt !== undefined) metrics.blockInterval((at - lastTipAt) / 1000);
+    lastTipAt = at;
+    if (tip.reorgDepth > 0) {
+      metrics.reorg();
+      log.warn(`chain: reorg of ${tip.reorgDepth} block(s), new tip ${tip.height} ${tip.hash}`);
+    }
+  };
+  const onBlockRejected = (e: { hash?: string; reason: string; message: string; source: string }) => metrics.blockRejected(e.reason);
+  const onTxRejected = (e: { reason: string }) => metrics.transactionRejected(e.reason);
+  const onSwitch = (s: JobSwitch) => metrics.jobSwitched(s.ms / 1000);
+  const onDeath = (d: WorkerDeath) =>
+    log.warn(`miner: worker ${d.slot} died (exit ${d.exitCode}${d.error ? `: ${d.error.message}` : ''})${d.replaced ? ', replaced' : ', not replaced'}`);
+  const onInvalid = () => log.error('miner: a worker reported a solution that does not meet the target (kernel bug?)');
+
+  chain.on('tip', onTip);
+  chain.on('block-rejected', onBlockRejected);
+  chain.on('tx-rejected', onTxRejected);
+  pool?.on('jobSwitch', onSwitch);
+  pool?.on('workerDied', onDeath);
+  pool?.on('invalidSolution', onInvalid);
+  return () => {
+    chain.off('tip', onTip);
+    chain.off('block-rejected', onBlockRejected);
+    chain.off('tx-rejected', onTxRejected);
+    pool?.off('jobSwitch', onSwitch);
+    pool?.off('workerDied', onDeath);
+    pool?.off('invalidSolution', onInvalid);
+  };
+}
