@@ -1,0 +1,35 @@
+import type { KeyPair } from '../chain/keys.js';
+import { readKeyFile } from '../node/coinbase.js';
+import type { AccountView, NodeStatus } from '../http/views.js';
+import { CliError } from './errors.js';
+import type { NodeClient } from './node-client.js';
+
+/** What a client needs to sign for a node: its key, the network name (signed over), the next sequence. */
+export interface SigningContext {
+  key: KeyPair;
+  network: { name: string };
+  sequence: number;
+}
+
+export const DEFAULT_KEY_FILE = 'carechain-key.json';
+/** Base units; the node's minimum is 1, and fees order the mempool. */
+export const DEFAULT_FEE = 1000;
+
+export function loadKey(path: string): KeyPair {
+  try {
+    return readKeyFile(path);
+  } catch (err) {
+    throw new CliError(`${(err as Error).message} (make one with: carechain keygen --out ${path})`);
+  }
+}
+
+/** Ask the node which network it runs (the signature covers the name) and the key's next sequence. */
+export async function signingContext(client: NodeClient, keyFile: string): Promise<SigningContext> {
+  const key = loadKey(keyFile);
+  const [status, account] = await Promise.all([
+    client.get<NodeStatus>('/status'),
+    client.get<AccountView & { pendingSequence?: number }>(`/accounts/${key.publicKey}`),
+  ]);
+  // pendingSequence counts this key's transactions still in the mempool, so sends can follow each other.
+  return { key, network: { name: status.network }, sequence: account.pendingSequence ?? account.sequence };
+}
