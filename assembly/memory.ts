@@ -28,6 +28,8 @@ export const BLOCK = memory.data(64, 16);
 /** The midstate of the scanned header's first 64 bytes. */
 export const MIDSTATE = memory.data(32, 16);
 /** Message words of the generated scan (v128 each), stored once and loaded where used. */
-export const WORDS = memory.data(512 * 16, 16);
+export const WORDS = memory.data(1024 * 16, 16);
 /** Always zero: the generated scan branches on it between rounds (see kernel-codegen.mjs). */
 export const BARRIER = memory.data(8, 16);
+/** The generated scan's outputs: the second hash's last word of each nonce group. */
+export const TOP_WORDS = memory.data(8 * 16, 16);

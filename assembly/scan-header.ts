@@ -1,9 +1,9 @@
 // The nonce scan over an 80-byte header: SHA-256d of each nonce, compared with the target.
 // The per-nonce arithmetic is generated (generated/header-scan.ts, by scripts/kernel-codegen.mjs);
 // this file holds the loops, the early exit and the result.
-import { HEADER, MIDSTATE, RESULT, TARGET } from './memory';
+import { HEADER, MIDSTATE, RESULT, TARGET, TOP_WORDS } from './memory';
 import { computeMidstate, headerMeetsTarget } from './sha256';
-import { hashTopWordScalar, hashTopWordSimd, precomputeHeader } from './generated/header-scan';
+import { hashTopWordsScalar, hashTopWordsSimd, precomputeHeader, SCALAR_STREAMS, SIMD_STREAMS } from './generated/header-scan';
 
 /**
  * Scan nonces start .. start+count-1 of HEADER (start + count ≤ 2^32: the caller splits wrapping
@@ -17,43 +17,56 @@ export function scanHeader(start: u32, count: u32): i32 {
     load<u32>(MIDSTATE, 16), load<u32>(MIDSTATE, 20), load<u32>(MIDSTATE, 24), load<u32>(MIDSTATE, 28),
     bswap<u32>(load<u32>(HEADER, 64)), bswap<u32>(load<u32>(HEADER, 68)), bswap<u32>(load<u32>(HEADER, 72)),
   );
-  if (ASC_FEATURE_SIMD) return scanFourAtATime(start, count);
-  return scanOneAtATime(start, count, start);
-}
-
-/** Four nonces per step in the lanes of a v128; the last count % 4 go one at a time. */
-function scanFourAtATime(start: u32, count: u32): i32 {
-  const targetTop = i32x4.splat(load<u32>(TARGET, 28));
-  let nonce = start;
-  let left = count;
-  while (left >= 4) {
-    const lanes = i32x4.add(i32x4.splat(nonce), i32x4(0, 1, 2, 3));
-    // The nonce is stored little-endian; SHA-256 reads message words big-endian.
-    const words = i8x16.shuffle(lanes, lanes, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
-    const top = hashTopWordSimd(words);
-    // The hash's top 32 bits, as a number, are its last word byte-swapped; compare unsigned.
-    const topAsNumber = i8x16.shuffle(top, top, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
-    if (v128.any_true(i32x4.le_u(topAsNumber, targetTop))) {
-      for (let lane: u32 = 0; lane < 4; lane++) {
-        if (headerMeetsTarget(nonce + lane)) return found(nonce + lane, start);
-      }
-    }
-    nonce += 4;
-    left -= 4;
-  }
-  return scanOneAtATime(nonce, left, start);
-}
-
-function scanOneAtATime(from: u32, count: u32, start: u32): i32 {
-  const targetTop = load<u32>(TARGET, 28);
-  let nonce = from;
-  for (let left = count; left > 0; left--) {
-    if (bswap<u32>(hashTopWordScalar(bswap<u32>(nonce))) <= targetTop && headerMeetsTarget(nonce)) {
-      return found(nonce, start);
-    }
-    nonce++;
+  const step: u32 = ASC_FEATURE_SIMD ? 4 * SIMD_STREAMS : SCALAR_STREAMS;
+  const whole = count - count % step;
+  const index = ASC_FEATURE_SIMD ? scanVectors(start, whole) : scanScalars(start, whole);
+  if (index >= 0) return found(start + <u32>index, start);
+  // The last count % step nonces, one at a time with the exact check.
+  for (let nonce = start + whole, left = count - whole; left > 0; nonce++, left--) {
+    if (headerMeetsTarget(nonce)) return found(nonce, start);
   }
   return 0;
+}
+
+/** Groups of four nonces in the lanes of a v128, SIMD_STREAMS groups per step. */
+function scanVectors(start: u32, count: u32): i32 {
+  const targetTop = i32x4.splat(load<u32>(TARGET, 28));
+  for (let done: u32 = 0; done < count; done += 4 * SIMD_STREAMS) {
+    const nonce = start + done;
+    const lanes = i32x4.add(i32x4.splat(nonce), i32x4(0, 1, 2, 3));
+    const four = i32x4.splat(4);
+    // The nonce is stored little-endian; SHA-256 reads message words big-endian.
+    if (SIMD_STREAMS == 1) hashTopWordsSimd(bigEndian(lanes));
+    else if (SIMD_STREAMS == 2) hashTopWordsSimd(bigEndian(lanes), bigEndian(i32x4.add(lanes, four)));
+    let pass = i32x4.splat(0);
+    for (let s: u32 = 0; s < SIMD_STREAMS; s++) {
+      // The hash's top 32 bits, as a number, are its last word byte-swapped; compare unsigned.
+      pass = v128.or(pass, i32x4.le_u(bigEndian(v128.load(TOP_WORDS + (s << 4))), targetTop));
+    }
+    if (v128.any_true(pass)) {
+      for (let i: u32 = 0; i < 4 * SIMD_STREAMS; i++) if (headerMeetsTarget(nonce + i)) return <i32>(done + i);
+    }
+  }
+  return -1;
+}
+
+/** SCALAR_STREAMS nonces per step, one per stream. */
+function scanScalars(start: u32, count: u32): i32 {
+  const targetTop = load<u32>(TARGET, 28);
+  for (let done: u32 = 0; done < count; done += SCALAR_STREAMS) {
+    const nonce = start + done;
+    if (SCALAR_STREAMS == 1) hashTopWordsScalar(bswap<u32>(nonce));
+    else if (SCALAR_STREAMS == 2) hashTopWordsScalar(bswap<u32>(nonce), bswap<u32>(nonce + 1));
+    for (let s: u32 = 0; s < SCALAR_STREAMS; s++) {
+      if (bswap<u32>(load<u32>(TOP_WORDS + (s << 2))) <= targetTop && headerMeetsTarget(nonce + s)) return <i32>(done + s);
+    }
+  }
+  return -1;
+}
+
+// @ts-ignore: decorator
+@inline function bigEndian(words: v128): v128 {
+  return i8x16.shuffle(words, words, 3, 2, 1, 0, 7, 6, 5, 4, 11, 10, 9, 8, 15, 14, 13, 12);
 }
 
 function found(nonce: u32, start: u32): i32 {

@@ -123,8 +123,11 @@ const isLit = (n) => n.kind === 'lit';
 const isZero = (n) => isLit(n) && n.imm === 0;
 const joinKind = (a, b) => (a.kind === 'var' || b.kind === 'var' ? 'var' : a.kind === 'const' || b.kind === 'const' ? 'const' : 'lit');
 
-/** One SHA-256 compression of `words` (16 nodes) from `state` (8 nodes); returns the 8 output words. */
-function compress(g, state, words) {
+/**
+ * One SHA-256 compression of `words` (16 nodes) from `state` (8 nodes), a round per step of the
+ * generator (so streams can be interleaved round by round); returns the 8 output words.
+ */
+function* compress(g, state, words) {
   const bigSigma0 = (x) => g.xor(g.xor(g.rotr(x, 2), g.rotr(x, 13)), g.rotr(x, 22));
   const bigSigma1 = (x) => g.xor(g.xor(g.rotr(x, 6), g.rotr(x, 11)), g.rotr(x, 25));
   const sigma0 = (x) => g.xor(g.xor(g.rotr(x, 7), g.rotr(x, 18)), g.shr(x, 3));
@@ -133,20 +136,27 @@ function compress(g, state, words) {
   const choose = (e, f, h) => g.xor(h, g.and(e, g.xor(f, h)));
   const majority = (a, b, c) => g.xor(b, g.and(g.xor(a, b), g.xor(b, c)));
 
-  // Each schedule word is made just before its round: emission follows creation, and a word made
-  // early would stay live (in a register or a spill slot) across all the rounds before its use.
   const w = [...words];
+  const makeWord = (t) => {
+    w[t] = g.sum(sigma1(w[t - 2]), w[t - 7], sigma0(w[t - 15]), w[t - 16]);
+    w[t].inMemory = w[t].kind === 'var';
+  };
   let [a, b, c, d, e, f, gg, h] = state;
   for (let t = 0; t < 64; t++) {
-    g.roundStarts.add(g.nodes.length);
-    if (t >= 16) w[t] = g.sum(sigma1(w[t - 2]), w[t - 7], sigma0(w[t - 15]), w[t - 16]);
+    yield;
+    // Message words are made SCHEDULE_LEAD rounds before their use, off the round's critical path.
+    if (t + SCHEDULE_LEAD >= 16 && t + SCHEDULE_LEAD < 64) makeWord(t + SCHEDULE_LEAD);
     // A message word is read up to 16 rounds after it is made: more live values than x86 has
     // registers. Keeping words in memory (stored once, loaded at each use) leaves the registers
     // to the eight state words; V8's own spilling of the same values measured far worse.
-    w[t].inMemory = w[t].kind === 'var';
-    const t1 = g.sum(h, bigSigma1(e), choose(e, f, gg), g.literal(K[t]), w[t]);
-    const t2 = g.sum(bigSigma0(a), majority(a, b, c));
-    const [newE, newA] = [g.sum(d, t1), g.sum(t1, t2)];
+    if (t < 16) w[t].inMemory = w[t].kind === 'var';
+    // Vector operations take 2 cycles on this machine (measured) and a round's e feeds the next Σ1(e):
+    // a latency chain. So everything but Σ1(e) is summed first (h + K + W + Ch, then d or Maj
+    // and Σ0), and Σ1(e) joins last: one add after Σ1 on the critical path instead of three.
+    const early = g.sum(h, g.literal(K[t]), w[t], choose(e, f, gg));
+    const sigmaE = bigSigma1(e);
+    const newE = g.sum(g.sum(d, early), sigmaE);
+    const newA = g.sum(g.sum(early, majority(a, b, c), bigSigma0(a)), sigmaE);
     newE.inMemory = newA.inMemory = true;
     [h, gg, f, e, d, c, b, a] = [gg, f, e, newE, c, b, a, newA];
   }
@@ -158,24 +168,41 @@ function compress(g, state, words) {
  * header's words 16..18 tail0..2) and the per-nonce input (the nonce as a big-endian message word).
  * Returns the last word of the second hash: it holds the top 32 bits of the hash read as a number.
  */
-function headerHashGraph() {
+function headerHashGraph(streams) {
   const g = new WordGraph();
   const midstate = IV.map((_, i) => g.input(`mid${i}`, 'const'));
   const tail = [0, 1, 2].map((i) => g.input(`tail${i}`, 'const'));
-  const nonce = g.input('nonce', 'var');
   const zero = g.literal(0);
-  // Second block of an 80-byte message: 16 bytes of header, 0x80 padding, zeros, length 640 bits.
-  const block = [...tail, nonce, g.literal(0x80000000), ...Array(10).fill(zero), g.literal(640)];
-  const first = compress(g, midstate, block);
-  // Second hash: a 32-byte message, padding, length 256 bits.
-  const second = compress(g, IV.map((v) => g.literal(v)), [...first, g.literal(0x80000000), ...Array(6).fill(zero), g.literal(256)]);
-  return { graph: g, output: second[7] };
+  function* sha256d(nonce) {
+    // Second block of an 80-byte message: 16 bytes of header, 0x80 padding, zeros, length 640 bits.
+    const block = [...tail, nonce, g.literal(0x80000000), ...Array(10).fill(zero), g.literal(640)];
+    const first = yield* compress(g, midstate, block);
+    // Second hash: a 32-byte message, padding, length 256 bits.
+    const second = yield* compress(g, IV.map((v) => g.literal(v)), [...first, g.literal(0x80000000), ...Array(6).fill(zero), g.literal(256)]);
+    return second[7];
+  }
+  // Independent nonce groups, interleaved round by round: one round's chain is too long for the
+  // vector units alone (2-cycle operations); another group's round fills the gaps.
+  const runs = Array.from({ length: streams }, (_, i) => sha256d(g.input(`nonce${i}`, 'var')));
+  const outputs = [];
+  for (let done = 0; done < streams; ) {
+    g.roundStarts.add(g.nodes.length);
+    runs.forEach((run, i) => {
+      if (outputs[i]) return;
+      const step = run.next();
+      if (step.done) {
+        outputs[i] = step.value;
+        done++;
+      }
+    });
+  }
+  return { graph: g, outputs };
 }
 
 /** Nodes the output depends on, and which per-header values the loop must read from memory. */
-function plan(output) {
+function plan(outputs) {
   const live = new Set();
-  const stack = [output];
+  const stack = [...outputs];
   while (stack.length) {
     const n = stack.pop();
     if (live.has(n)) continue;
@@ -191,7 +218,8 @@ function plan(output) {
   return { ordered, slots };
 }
 
-const WORDS_CAPACITY = 512; // assembly/memory.ts: WORDS
+const SCHEDULE_LEAD = 4;
+const WORDS_CAPACITY = 1024; // assembly/memory.ts: WORDS
 const hex = (v) => `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
 
 /** AssemblyScript for the per-header precompute: every const node the loop needs, stored in a slot. */
@@ -239,11 +267,12 @@ function simdExpr(n, ref) {
  * memory and are loaded once per block where used: memory traffic pins every round's arithmetic to
  * its own block, and no value stays live in a register beyond the round that needs it.
  */
-function emitBody(ordered, slots, output, backend, roundStarts) {
+function emitBody(ordered, slots, outputs, backend, roundStarts) {
   const lines = [];
   const simd = backend === 'simd';
   const stored = new Map(); // node -> memory slot
   let loaded = new Map(); // node -> local holding it in the current block
+  let madeInBlock = []; // stored nodes computed in the current block
   const ref = (n) => {
     if (n.kind === 'var' && !stored.has(n)) return n.op === 'input' ? n.imm : `n${n.id}`;
     const known = loaded.get(n);
@@ -260,7 +289,10 @@ function emitBody(ordered, slots, output, backend, roundStarts) {
     if (n.kind !== 'var' || n.op === 'input') continue;
     if (roundStarts.has(n.id)) {
       lines.push(`    if (load<u32>(BARRIER) != 0) store<u32>(BARRIER, ${n.id}, 4);`);
-      loaded = new Map();
+      // The last round's new a and e are used at once: keep them in registers (a store and a
+      // reload costs 9 cycles on the critical path); older values come back from memory.
+      loaded = new Map([...madeInBlock].map((m) => [m, `n${m.id}`]));
+      madeInBlock = [];
     }
     const expr = simd ? simdExpr(n, ref) : `<u32>(${scalarExpr(n, ref)})`;
     lines.push(`    const n${n.id} = ${expr};`);
@@ -268,47 +300,63 @@ function emitBody(ordered, slots, output, backend, roundStarts) {
       stored.set(n, stored.size);
       lines.push(simd ? `    v128.store(WORDS, n${n.id}, ${stored.get(n) * 16});` : `    store<u32>(WORDS, n${n.id}, ${stored.get(n) * 4});`);
       loaded.set(n, `n${n.id}`);
+      madeInBlock.push(n);
     }
   }
   if (stored.size > WORDS_CAPACITY) throw new Error(`the scan needs ${stored.size} stored words; raise WORDS_CAPACITY`);
-  return { lines, result: ref(output) };
+  return { lines, results: outputs.map(ref) };
 }
 
-/** The generated module: the per-header precompute and the per-nonce body for both back ends. */
+/** Nonce groups interleaved per call: SIMD groups are 4 nonces, scalar groups 1. */
+// Two streams (8 nonces per step) measured no faster than one here: more spills ate the overlap.
+export const STREAMS = { simd: 1, scalar: 1 };
+
+/** The generated module: the per-header precompute and the per-nonce bodies for both back ends. */
 export function generateHeaderScan() {
-  const { graph, output } = headerHashGraph();
-  const { ordered, slots } = plan(output);
-  const simd = emitBody(ordered, slots, output, 'simd', graph.roundStarts);
-  const scalar = emitBody(ordered, slots, output, 'scalar', graph.roundStarts);
-  const varNodes = ordered.filter((n) => n.kind === 'var' && n.op !== 'input');
-  const counts = {
-    perNonceOps: varNodes.length + varNodes.filter((n) => n.op === 'rotr').length * 2,
-    perHeaderSlots: slots.size,
-  };
+  const parts = {};
+  const counts = {};
+  // One graph for both back ends, so they share one precompute (the same per-header slots).
+  const { graph, outputs } = headerHashGraph(Math.max(STREAMS.simd, STREAMS.scalar));
+  const precompute = plan(outputs);
+  for (const backend of ['simd', 'scalar']) {
+    const { ordered } = plan(outputs.slice(0, STREAMS[backend]));
+    parts[backend] = emitBody(ordered, precompute.slots, outputs.slice(0, STREAMS[backend]), backend, graph.roundStarts);
+    const varNodes = ordered.filter((n) => n.kind === 'var' && n.op !== 'input');
+    counts[backend] = Math.round((varNodes.length + varNodes.filter((n) => n.op === 'rotr').length * 2) / STREAMS[backend]);
+  }
+  const params = (type, n) => Array.from({ length: n }, (_, i) => `nonce${i}: ${type}`).join(', ');
+  const stores = (backend) => parts[backend].results
+    .map((r, i) => backend === 'simd' ? `    v128.store(TOP_WORDS, ${r}, ${i * 16});` : `    store<u32>(TOP_WORDS, ${r}, ${i * 4});`)
+    .join('\n');
   const source = `// GENERATED by scripts/kernel-codegen.mjs — do not edit; change the generator.
-// Per nonce (or per 4 nonces in SIMD): ${counts.perNonceOps} word operations; ${counts.perHeaderSlots} per-header words.
-import { BARRIER, PRECOMPUTED, PRECOMPUTED_CAPACITY, WORDS } from '../memory';
+// Operations per nonce group (4 nonces in SIMD, 1 in scalar): ${counts.simd} (SIMD), ${counts.scalar} (scalar).
+import { BARRIER, PRECOMPUTED, PRECOMPUTED_CAPACITY, TOP_WORDS, WORDS } from '../memory';
+
+/** Nonce groups per call of hashTopWordsSimd / hashTopWordsScalar. */
+export const SIMD_STREAMS: u32 = ${STREAMS.simd};
+export const SCALAR_STREAMS: u32 = ${STREAMS.scalar};
 
 /** Fill the per-header slots from the midstate and the header's words 16..18 (big-endian). */
 // prettier-ignore
 export function precomputeHeader(mid0: u32, mid1: u32, mid2: u32, mid3: u32, mid4: u32, mid5: u32, mid6: u32, mid7: u32, tail0: u32, tail1: u32, tail2: u32): void {
-  if (${slots.size} > PRECOMPUTED_CAPACITY) unreachable();
-${emitPrecompute(ordered, slots).join('\n')}
+  if (${precompute.slots.size} > PRECOMPUTED_CAPACITY) unreachable();
+${emitPrecompute(precompute.ordered, precompute.slots).join('\n')}
 }
 
-/** The last word of SHA-256d for four nonces at once (lanes: nonces as big-endian message words). */
+/** The second hash's last word for ${STREAMS.simd} groups of four nonces (big-endian words), into TOP_WORDS. */
 // prettier-ignore
-@inline export function hashTopWordSimd(nonce: v128): v128 {
-${simd.lines.join('\n')}
-    return ${simd.result};
+@inline export function hashTopWordsSimd(${params('v128', STREAMS.simd)}): void {
+${parts.simd.lines.join('\n')}
+${stores('simd')}
 }
 
-/** The last word of SHA-256d for one nonce (as a big-endian message word). */
+/** The second hash's last word for ${STREAMS.scalar} nonces (big-endian words), into TOP_WORDS. */
 // prettier-ignore
-@inline export function hashTopWordScalar(nonce: u32): u32 {
-${scalar.lines.join('\n')}
-    return ${scalar.result};
+@inline export function hashTopWordsScalar(${params('u32', STREAMS.scalar)}): void {
+${parts.scalar.lines.join('\n')}
+${stores('scalar')}
 }
 `;
-  return { source, counts };
+  return { source, counts: { perNonceOps: counts.simd, perHeaderSlots: precompute.slots.size } };
 }
+
