@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBlock, blockHashHex } from '../../src/chain/block.js';
+import type { Chain } from '../../src/chain/chain.js';
+import { toHex } from '../../src/chain/hash.js';
+import { verifyReceipt } from '../../src/chain/receipt.js';
+import { buildRecord, buildTransfer, commitmentOf, newSalt } from '../../src/chain/signing.js';
+import { encodeTx } from '../../src/chain/tx.js';
+import { createApp } from '../../src/http/index.js';
+import * as views from '../../src/http/views.js';
+import { createNodeMetrics } from '../../src/metrics/index.js';
+import { NodeApiAdapter, statsSourceOf, type NodeParts } from '../../src/node/api-adapter.js';
+import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/node/mempool-journal.js';
+import { keys, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
+
+const provider = keys();
+const payee = keys().publicKey;
+const subject = new Uint8Array(32).fill(0x42);
+let chain: Chain;
+let journal: MempoolJournal;
+let api: NodeApiAdapter;
+let dir: string;
+let recordTxid: string;
+let pendingTxid: string;
+
+beforeAll(async () => {
+  dir = tempDir();
+  chain = await openChain({ dataDir: dir });
+  journal = (await MempoolJournal.open(dir, chain)).journal;
+  const parts: NodeParts = { chain, miner: null, journal, startedAt: performance.now() };
+  api = new NodeApiAdapter(parts);
+  parts.metrics = createNodeMetrics(statsSourceOf(api), { defaultMetrics: false });
+
+  await mineNext(chain, { recipient: provider.publicKey });
+  const record = buildRecord({
+    network: testNet, privateKey: provider.privateKey, sequence: 0, fee: 500, subject, resourceType: 'Observation',
+    commitment: commitmentOf(newSalt(), Buffer.from('doc')), locator: 'ehr://obs/1',
+  });
+  const submitted = await api.submitTransaction(encodeTx(record));
+  if (!submitted.accepted) throw new Error(submitted.detail);
+  recordTxid = submitted.txid;
+  await mineNext(chain);
+  const pending = await api.submitTransaction(encodeTx(buildTransfer({ network: testNet, privateKey: provider.privateKey, sequence: 1, fee: 100, recipient: payee, amount: 7 })));
+  if (!pending.accepted) throw new Error(pending.detail);
+  pendingTxid = pending.txid;
+});
+
+afterAll(async () => {
+  await journal.close();
+  await chain.close();
+  removeTempDirs();
+});
+
+describe('NodeApiAdapter over a real chain', () => {
+  it('answers in the shapes the API documents (src/http/views.ts)', async () => {
+    expect(views.nodeStatusView.parse(api.status())).toMatchObject({ network: 'test', height: 2, tip: chain.tip().hash, mining: { paused: true, threads: 0 }, mempool: { transactions: 1 } });
+    const page = api.listBlocks(0, 10);
+    expect(page.map((b) => b.height)).toEqual([0, 1, 2]);
+    for (const b of page) views.blockSummaryView.parse(b);
+    const block = views.blockView.parse(api.getBlock({ height: 2 }));
+    expect(block.txids).toContain(recordTxid);
+    expect(api.getBlock({ hash: block.hash })).toEqual(block);
+    expect(block.header.prevHash).toBe(page[1]!.hash);
+    expect(blockHashHex(decodeBlock(api.getRawBlock({ height: 2 })!))).toBe(block.hash);
+    expect(api.getBlock({ height: 3 })).toBeNull();
+
+    const mined = views.transactionLookupView.parse(api.getTransaction(recordTxid));
+    expect(mined).toMatchObject({ block: { height: 2, hash: block.hash }, confirmations: 1, tx: { kind: 'record', sender: provider.publicKey, subject: toHex(subject), resourceType: 'Observation' } });
+    expect(views.transactionLookupView.parse(api.getTransaction(pendingTxid))).toMatchObject({ block: null, confirmations: 0, tx: { kind: 'transfer', amount: 7, recipient: payee } });
+    const coinbase = api.getTransaction(block.txids[0]!)!;
+    expect(coinbase.tx).toMatchObject({ kind: 'coinbase', height: 2 });
+
+    expect(views.mempoolView.parse(api.mempool()).entries).toMatchObject([{ txid: pendingTxid, kind: 'transfer', sender: provider.publicKey }]);
+    expect(views.recordView.parse(api.getRecord(recordTxid))).toMatchObject({ owner: provider.publicKey, height: 2 });
+    expect(api.subjectTrail(toHex(subject)).map((e) => views.auditEntryView.parse(e))).toMatchObject([{ txid: recordTxid, kind: 'record' }]);
+    expect(views.miningSummaryView.parse(api.mining())).toMatchObject({ threads: 0, kernel: 'none', job: null, blocksFound: 0 });
+  });
+
+  it('gives the confirmed sequence and the one a wallet signs next', () => {
+    expect(views.accountView.parse(api.getAccount(provider.publicKey))).toMatchObject({ sequence: 1 });
+    expect(api.getAccount(provider.publicKey).pendingSequence).toBe(2);
+  });
+
+  it('serves receipts that verify offline', () => {
+    const receipt = views.receiptView.parse(api.getReceipt(recordTxid));
+    expect(verifyReceipt(receipt).valid).toBe(true);
+    expect(api.getReceipt(pendingTxid)).toBeNull();
+  });
+
+  it('acknowledges a transaction only once it is in the journal, and passes rejections on with the chain reason', async () => {
+    const lines = readFileSync(join(dir, MEMPOOL_JOURNAL_FILE), 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2); // the record and the pending transfer
+    const replay = buildTransfer({ network: testNet, privateKey: provider.privateKey, sequence: 0, fee: 100, recipient: payee, amount: 7 });
+    expect(await api.submitTransaction(encodeTx(replay))).toMatchObject({ accepted: false, reason: 'bad-sequence' });
+    expect(await api.submitTransaction(new Uint8Array([9, 9, 9]))).toMatchObject({ accepted: false, reason: expect.stringMatching(/^malformed/) });
+  });
+
+  it('refuses the mining controls on a node started with --no-mine', async () => {
+    await expect(api.pauseMining()).rejects.toMatchObject({ status: 409, slug: 'mining-disabled' });
+    expect(() => api.resumeMining()).toThrow(/--no-mine/);
+    const app = createApp({ api, host: '127.0.0.1' });
+    const res = await app.request('/mining/threads', { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{"threads":2}' });
+    expect(res.status).toBe(409);
+  });
+
+  it('feeds the metrics registry from the chain at scrape time', async () => {
+    const app = createApp({ api, host: '127.0.0.1' });
+    const text = await (await app.request('/metrics')).text();
+    expect(text).toMatch(/^carechain_chain_height 2$/m);
+    expect(text).toMatch(/^carechain_mempool_transactions 1$/m);
+    expect(text).toMatch(/^carechain_mining_workers 0$/m);
+  });
+});
