@@ -58,7 +58,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         onBlockMined: (b) => log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`),
       });
       parts.miner = { pool, loop, kernel: defaultFlavor() };
-      cleanups.push(() => pool.close(), () => loop.stop());
+      // Cleanups run in reverse: the pool closes while the loop still listens (a late solution is stored, a late error logged).
+      cleanups.push(() => loop.stop(), () => pool.close());
       loop.start();
       await pool.start();
       log.info(`miner: ${config.threads} thread(s), ${defaultFlavor()} kernel`);
