@@ -164,10 +164,19 @@ describe('carechain start, end to end', () => {
     node.child.kill('SIGKILL');
     expect(await node.exited).toMatchObject({ signal: 'SIGKILL' });
 
+    // Every block the node logged as mined had been fsync'd before the line was written.
+    const logged = new Map([...node.log().matchAll(/mined block (\d+) ([0-9a-f]{64})/g)].map((m) => [Number(m[1]), m[2]!]));
+    expect(logged.size).toBeGreaterThan(3);
+
     node = await startNodeProcess(nodeArgs);
     const after = await getJson('/status');
     expect(after.height).toBeGreaterThanOrEqual(before.height);
     expect((await getJson(`/blocks/${before.height}`)).hash).toBe(before.tip);
+    const stored = new Map<number, string>();
+    for (let from = 0; from <= Math.max(...logged.keys()); from += 100) {
+      for (const b of (await getJson(`/blocks?from=${from}&limit=100`)).blocks) stored.set(b.height, b.hash);
+    }
+    for (const [height, hash] of logged) expect(stored.get(height), `block ${height}`).toBe(hash);
     for (const txid of acknowledged) expect((await get(`/txs/${txid}`)).status).toBe(200);
     // Mined or still pending, each comes out in a block of the restarted node.
     for (const txid of acknowledged) await minedIn(txid);
