@@ -152,6 +152,28 @@ describe('carechain start, end to end', () => {
     }
   });
 
+  it('is steered over the control routes and counts its work in the metrics', async () => {
+    const control = (method: string, path: string, body?: unknown) =>
+      fetch(node.url + path, { method, headers: { 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+    expect(await (await control('POST', '/mining/pause')).json()).toMatchObject({ paused: true });
+    expect(await metric('carechain_mining_workers')).toBe(0);
+    const hashes = await metric('carechain_hashes_total');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await metric('carechain_hashes_total')).toBe(hashes); // paused means no hashing at all
+    expect(await (await control('POST', '/mining/resume')).json()).toMatchObject({ paused: false });
+    expect(await (await control('PUT', '/mining/threads', { threads: 2 })).json()).toMatchObject({ threads: 2 });
+    expect((await getJson('/status')).mining).toEqual({ paused: false, threads: 2 });
+    expect(await (await control('PUT', '/mining/threads', { threads: 1 })).json()).toMatchObject({ threads: 1 });
+
+    const mining = await getJson('/mining');
+    expect(mining.kernel).toMatch(/^(simd|scalar)$/); // job may be null: the test network idles between blocks (see MiningLoop)
+    expect(mining.blocksFound).toBeGreaterThan(0);
+    expect(await metric('carechain_blocks_mined_total')).toBe(mining.blocksFound);
+    expect(await metric('carechain_blocks_accepted_total')).toBeGreaterThan(0);
+    expect(await metric('carechain_job_switch_seconds_count')).toBeGreaterThan(0);
+    expect(await metric('carechain_block_interval_seconds_count')).toBeGreaterThan(0);
+  });
+
   it('keeps every acknowledged block and transaction through SIGKILL and a restart', async () => {
     const sequence = await nextSequence();
     const pending = [0, 1, 2].map((i) => buildTransfer({ network: net, privateKey: owner.privateKey, sequence: sequence + i, fee: 500, recipient: friend.publicKey, amount: 1 + i }));
