@@ -82,6 +82,20 @@ describe('MiningLoop', () => {
     expect(chain.account(recipient).balance).toBe(30);
   });
 
+  it('logs a refused own block and mines a fresh template a second later, not the dead one at once', async () => {
+    const { pool, log, metrics, loop } = await setup();
+    chain.submitBlock = async () => ({ status: 'rejected', reason: 'time-too-new', message: 'block time too far ahead' });
+    loop.start();
+    const first = pool.job!;
+    pool.solve();
+    await until(() => log.lines.some((l) => l.includes('own block')));
+    expect(log.lines.find((l) => l.includes('own block'))).toMatch(/^warn miner: own block .*rejected: time-too-new/);
+    expect(pool.job).toBe(first);
+    await until(() => pool.job !== first, 3000);
+    expect(metrics.calls.blockMined).toBeUndefined();
+    expect(loop.blocksFound).toBe(0);
+  });
+
   it('idles the workers rather than mine a block too far ahead of the clock, then carries on', async () => {
     let clockSkew = -60.05; // the template's time is 60.05 s ahead of this clock: 50 ms past the 60 s limit
     let templateTime = 0;
