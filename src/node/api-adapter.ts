@@ -8,6 +8,7 @@ import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView,
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates, MinerPool } from '../miner/index.js';
+import { MAX_SLOTS } from '../miner/shared.js';
 import type { MempoolJournal } from './mempool-journal.js';
 import type { MiningLoop } from './mining-loop.js';
 import { bitsHex, blockSummary, blockView, transactionView } from './views.js';
@@ -24,7 +25,6 @@ export interface NodeParts {
 }
 
 const NO_RATES: HashRates = { '10s': null, '60s': null, '15m': null };
-const MAX_THREADS = 256;
 
 /**
  * The HTTP API's NodeApi over the real node, and the metrics' NodeStatsSource: read-only views of
@@ -157,7 +157,7 @@ export class NodeApiAdapter implements NodeApi {
 
   async setThreads(threads: number): Promise<void> {
     const { pool } = this.requireMiner();
-    if (threads > MAX_THREADS) throw new HttpProblem(422, 'too-many-threads', 'Too many threads', `the miner runs at most ${MAX_THREADS} threads`);
+    if (threads > MAX_SLOTS) throw new HttpProblem(422, 'too-many-threads', 'Too many threads', `the miner runs at most ${MAX_SLOTS} threads`);
     await pool.setThreads(threads);
   }
 

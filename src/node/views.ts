@@ -1,9 +1,7 @@
-import type { Block } from '../chain/block.js';
-import { encodeBlock } from '../chain/block.js';
+import { encodeBlock, type Block } from '../chain/block.js';
 import type { BlockInfo } from '../chain/chain-types.js';
 import { toDisplayHex, toHex } from '../chain/hash.js';
-import { encodeTx, type Transaction } from '../chain/tx.js';
-import { txidHex } from '../chain/tx.js';
+import { encodeTx, txidHex, type Transaction } from '../chain/tx.js';
 import type { BlockSummary, BlockView, TransactionView } from '../http/views.js';
 
 /**
