@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -134,6 +135,16 @@ describe('carechain start, end to end', () => {
     const verified = runCli(['verify', file, '--document', doc, '--salt', entry.salt, '--json']);
     expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true });
     expect(verified.status).toBe(0);
+    // A subject computed here from a patient id and the provider's secret: only the HMAC leaves the machine.
+    const secret = join(work, 'pseudonym.key');
+    writeFileSync(secret, 'a provider secret of 32+ bytes....');
+    const byPatient = runCli(['record', doc, '--patient', 'MRN-000123', '--pseudonym-key', secret, '--type', 'DiagnosticReport', '--key', keyFile, '--salts', salts, '--node', node.url, '--json']);
+    expect(byPatient.status).toBe(0);
+    const hmac = createHmac('sha256', readFileSync(secret)).update('MRN-000123').digest('hex');
+    expect(JSON.parse(byPatient.stdout)).toMatchObject({ subject: hmac });
+    expect(readFileSync(salts, 'utf8')).not.toContain('MRN-000123');
+    acknowledged.push((JSON.parse(byPatient.stdout) as { txid: string }).txid);
+
     // The same receipt with another document does not verify.
     writeFileSync(doc, '{"resourceType":"DiagnosticReport","status":"amended"}');
     expect(runCli(['verify', file, '--document', doc, '--salt', entry.salt]).status).toBe(1);

@@ -40,6 +40,9 @@ describe('CLI clients', () => {
       [['record', doc, '--subject', subject, '--type', 'observation!', '--key', keyFile], 2, /--type must be a FHIR resource name/],
       [['record', doc, '--subject', subject, '--type', 'Observation', '--relation', 'appends', '--key', keyFile], 2, /--relation goes with --amends/],
       [['record', join(dir, 'missing.pdf'), '--subject', subject, '--type', 'Observation', '--key', keyFile], 2, /cannot read .*missing\.pdf: ENOENT/],
+      [['record', doc, '--type', 'Observation', '--key', keyFile], 2, /--subject PSEUDONYM is required \(or --patient ID with --pseudonym-key FILE\)/],
+      [['record', doc, '--subject', subject, '--patient', 'p1', '--type', 'Observation', '--key', keyFile], 2, /either --subject or --patient/],
+      [['record', doc, '--patient', 'p1', '--pseudonym-key', doc, '--type', 'Observation', '--key', keyFile], 2, /a pseudonym key needs at least 16 secret bytes/],
       [['receipt', 'nothex', '--node', NOWHERE], 2, /TXID is not hex/],
       [['receipt', subject, '--node', NOWHERE], 1, /cannot reach the node/],
     ];

@@ -1,10 +1,13 @@
 /**
- * `carechain record FILE --subject PSEUDONYM --type RESOURCE [--locator TEXT]
- *   [--amends TXID [--relation replaces|appends]] [--salts FILE] [--key FILE] [--fee N] [--node URL] [--json]`
+ * `carechain record FILE (--subject PSEUDONYM | --patient ID --pseudonym-key FILE) --type RESOURCE
+ *   [--locator TEXT] [--amends TXID [--relation replaces|appends]] [--salts FILE] [--key FILE]
+ *   [--fee N] [--node URL] [--json]`
  * Anchors a document: hashes it here with a fresh random salt, keeps the salt and the document's
  * path in the local salt file, and sends the node only the commitment SHA-256(salt ‖ document).
- * PSEUDONYM is the provider's HMAC of the patient (64 hex digits), never a patient identifier.
+ * The subject is the provider's HMAC of the patient (64 hex digits), never a patient identifier:
+ * given directly, or computed here as HMAC-SHA256(secret in the key file, ID); the ID goes nowhere.
  */
+import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fromDisplayHex, toHex } from '../../chain/hash.js';
@@ -22,6 +25,8 @@ export async function run(args: string[]): Promise<number> {
     args,
     {
       subject: { type: 'string' },
+      patient: { type: 'string' },
+      'pseudonym-key': { type: 'string' },
       type: { type: 'string' },
       locator: { type: 'string', default: '' },
       amends: { type: 'string' },
@@ -36,7 +41,7 @@ export async function run(args: string[]): Promise<number> {
   );
   if (positionals.length !== 1) throw new CliError('usage: carechain record FILE --subject PSEUDONYM --type RESOURCE [--locator TEXT] [--amends TXID [--relation replaces|appends]]');
   const documentPath = resolve(positionals[0]!);
-  const subject = hexArgument(values.subject, '--subject (the HMAC pseudonym)', 32);
+  const subject = subjectOf(values.subject, values.patient, values['pseudonym-key']);
   const resourceType = values.type;
   if (!resourceType || !/^[A-Z][A-Za-z]{1,63}$/.test(resourceType)) throw new CliError('--type must be a FHIR resource name such as DocumentReference or Observation');
   if (values.relation !== undefined && values.amends === undefined) throw new CliError('--relation goes with --amends');
@@ -97,6 +102,22 @@ export async function run(args: string[]): Promise<number> {
     );
   }
   return 0;
+}
+
+function subjectOf(pseudonym: string | undefined, patient: string | undefined, keyFile: string | undefined): Uint8Array {
+  if (pseudonym !== undefined) {
+    if (patient !== undefined || keyFile !== undefined) throw new CliError('give either --subject or --patient with --pseudonym-key, not both');
+    return hexArgument(pseudonym, '--subject (the HMAC pseudonym)', 32);
+  }
+  if (patient === undefined || keyFile === undefined) throw new CliError('--subject PSEUDONYM is required (or --patient ID with --pseudonym-key FILE)');
+  let secret: Buffer;
+  try {
+    secret = readFileSync(keyFile);
+  } catch (err) {
+    throw new CliError(`cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (secret.length < 16) throw new CliError(`${keyFile} holds ${secret.length} bytes: a pseudonym key needs at least 16 secret bytes`);
+  return new Uint8Array(createHmac('sha256', secret).update(patient, 'utf8').digest());
 }
 
 function relationOf(text: string): RecordRelation {
