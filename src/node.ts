@@ -12,7 +12,7 @@ import { recordNodeEvents } from './node/event-metrics.js';
 import type { Logger } from './node/log.js';
 import { MempoolJournal } from './node/mempool-journal.js';
 import { MiningLoop } from './node/mining-loop.js';
-import { startStatusReporter } from './node/status-line.js';
+import { startStatusReporter, type StatusReporter } from './node/status-line.js';
 
 /** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
 export interface RunningNode {
@@ -45,6 +45,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     if (restored + dropped > 0) log.info(`mempool: ${restored} pending transaction(s) restored, ${dropped} mined or no longer valid`);
 
     const parts: NodeParts = { chain, miner: null, journal, startedAt };
+    let reporter: StatusReporter | undefined; // started last, once the node serves
     const api = new NodeApiAdapter(parts);
     const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
 
@@ -55,7 +56,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       log.info(describeCoinbase(coinbase));
       const loop = new MiningLoop(chain, pool, log, metrics, {
         recipient: coinbase.publicKey,
-        onBlockMined: (b) => log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`),
+        onBlockMined: (b) => {
+          log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`);
+          reporter?.refresh();
+        },
       });
       parts.miner = { pool, loop, kernel: defaultFlavor() };
       // Cleanups run in reverse: the pool closes while the loop still listens (a late solution is stored, a late error logged).
@@ -81,7 +85,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     log.info(`http: listening on ${server.url}`);
     if (!isLoopback(config.host) && config.token === undefined) log.warn('http: not on loopback and no --token: the control routes stay shut');
 
-    cleanups.push(startStatusReporter(log, () => api.status()));
+    reporter = startStatusReporter(log, () => api.status());
+    cleanups.push(() => reporter?.stop());
     return { url: server.url, chain, api, close };
   } catch (err) {
     await close();

@@ -18,8 +18,14 @@ export function formatStatus(s: NodeStatus): string {
   ].join(' | ');
 }
 
+export interface StatusReporter {
+  /** Redraw now (e.g. after a block, so the line never shows a stale height on a terminal). */
+  refresh(): void;
+  stop(): void;
+}
+
 /** Redraw the status line on a terminal every second; elsewhere log it now and then. */
-export function startStatusReporter(log: Logger, read: () => NodeStatus, options: { intervalMs?: number } = {}): () => void {
+export function startStatusReporter(log: Logger, read: () => NodeStatus, options: { intervalMs?: number } = {}): StatusReporter {
   const intervalMs = options.intervalMs ?? (log.live ? 1000 : 30_000);
   const tick = () => {
     try {
@@ -31,7 +37,12 @@ export function startStatusReporter(log: Logger, read: () => NodeStatus, options
   tick();
   const timer = setInterval(tick, intervalMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return {
+    refresh: () => {
+      if (log.live) tick();
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 function formatRate(rate: number | null): string {

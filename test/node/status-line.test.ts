@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeStatus } from '../../src/http/views.js';
 import { createLogger } from '../../src/node/log.js';
-import { formatAge, formatStatus } from '../../src/node/status-line.js';
+import { formatAge, formatStatus, startStatusReporter } from '../../src/node/status-line.js';
 
 const status: NodeStatus = {
   network: 'dev',
@@ -32,6 +32,17 @@ describe('status line', () => {
     log.info('mined block 2');
     log.status('height 2 | a status line far too long for a forty-column terminal');
     expect(out).toBe('height 1' + '\r\x1b[Kmined block 2\nheight 1' + '\r\x1b[Kheight 2 | a status line far too long …');
+  });
+
+  it('redraws at once when asked (after a block) on a terminal, and only on the interval elsewhere', () => {
+    for (const live of [true, false]) {
+      let reads = 0;
+      const log = createLogger({ write: () => true }, { live });
+      const reporter = startStatusReporter(log, () => (reads++, status), { intervalMs: 60_000 });
+      reporter.refresh();
+      reporter.stop();
+      expect(reads, `live ${live}`).toBe(live ? 2 : 1);
+    }
   });
 
   it('writes plain timestamped lines elsewhere', () => {
