@@ -37,8 +37,10 @@ export function nextBits(params: RetargetParams, ancestors: TimedBits[]): number
   let weightedTime = 0;
   let targetSum = 0n;
   for (let i = 1; i <= k; i++) {
-    // Clamped solve times: out-of-order timestamps cannot make a negative time, nor one huge gap dominate.
-    const solveTime = Math.min(Math.max(recent[i]!.time - recent[i - 1]!.time, 1), 6 * T);
+    // Clamped solve times: out-of-order timestamps cannot make a negative time, nor one huge gap
+    // dominate. Zero stays zero: timestamps are whole seconds, and on a 1 s network most fast blocks
+    // share their parent's second; counting them as 1 s made such a chain look on target forever.
+    const solveTime = Math.min(Math.max(recent[i]!.time - recent[i - 1]!.time, 0), 6 * T);
     weightedTime += i * solveTime;
     targetSum += bitsToTarget(recent[i]!.bits);
   }
