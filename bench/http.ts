@@ -3,44 +3,61 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseCommandArgs } from '../src/cli/args.js';
 import { CliError } from '../src/cli/errors.js';
+import { startBenchNode, unfundedTransfers } from './http-node.js';
 
 /**
- * `bench/http.ts`: HTTP throughput and latency of a running node under autocannon load
+ * `bench/http.ts`: HTTP throughput and latency of a mining node under autocannon load
  * (GET /status, then POST /txs), and the hash rate the node loses while serving it, read from
  * /mining's hash counter before and during the load.
  *
- *   node dist/bench/http.js --url http://127.0.0.1:8080 [--duration 10] [--connections 10]
+ *   carechain bench http [--url http://127.0.0.1:8080] [--duration 10] [--connections 10]
+ *        [--rate R (requests/s in all; default: as fast as it answers)]
  *        [--txs FILE (one raw tx hex per line)] [--sample 5] [--json]
  *
- * Start the node with rate limiting off (or high) for this, or most answers will be 429s: the
- * report counts non-2xx answers so that cannot pass unnoticed.
+ * Without --url it starts a node of its own (test network, temporary data, every core mining, rate
+ * limit off) and posts signed transfers from unfunded keys: each is decoded and signature-checked,
+ * then refused (422). A node given by --url should run with `--rate-limit 0`, or most answers will
+ * be 429s: the report counts non-2xx answers so that cannot pass unnoticed. autocannon runs in this
+ * process: on a 2-core machine its own CPU is part of the hash rate lost.
  */
 export async function run(args: string[]): Promise<void> {
   const options = readOptions(args);
+  const own = options.url ? null : await startBenchNode();
+  try {
+    const report = await measure({ ...options, url: options.url ?? own!.url, txs: options.txs.length || options.url ? options.txs : unfundedTransfers(2000) }, own !== null);
+    process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatTable(report));
+  } finally {
+    await own?.stop();
+  }
+}
+
+async function measure(options: Options & { url: string }, ownNode: boolean): Promise<HttpBenchReport> {
   const idle = await hashRateOver(options.url, async () => sleep(options.sampleSeconds * 1000));
   const scenarios: ScenarioResult[] = [];
-  for (const scenario of scenariosFor(options)) {
+  for (const scenario of scenariosFor(options, ownNode)) {
     let loaded: Omit<ScenarioResult, 'hashRateDuring'> | undefined;
     const hashRate = await hashRateOver(options.url, async () => {
       loaded = await load(options, scenario);
     });
     scenarios.push({ ...loaded!, hashRateDuring: hashRate });
   }
-  const report: HttpBenchReport = {
+  return {
     url: options.url,
     durationSeconds: options.durationSeconds,
     connections: options.connections,
+    rate: options.rate ?? null,
     nodeFlags: process.execArgv,
     hashRateIdle: idle,
     scenarios,
   };
-  process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatTable(report));
 }
 
 export interface HttpBenchReport {
   url: string;
   durationSeconds: number;
   connections: number;
+  /** The request rate asked for, or null for as fast as the node answers. */
+  rate: number | null;
   /** V8 flags the benchmark itself ran with (DESIGN.md: a benchmark says which). */
   nodeFlags: string[];
   /** Hashes per second with no load, or null when /mining is not reachable. */
@@ -62,10 +79,12 @@ export interface ScenarioResult {
 }
 
 interface Options {
-  url: string;
+  url: string | undefined;
   durationSeconds: number;
   connections: number;
   sampleSeconds: number;
+  /** Requests per second in all (autocannon's overallRate); unset: as fast as the node answers. */
+  rate: number | undefined;
   txs: string[];
   json: boolean;
 }
@@ -79,10 +98,11 @@ interface Scenario {
 
 function readOptions(args: string[]): Options {
   const { values } = parseCommandArgs(args, {
-    url: { type: 'string', default: 'http://127.0.0.1:8080' },
+    url: { type: 'string' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
     sample: { type: 'string', default: '5' },
+    rate: { type: 'string' },
     txs: { type: 'string' },
     json: { type: 'boolean', default: false },
   });
@@ -91,35 +111,38 @@ function readOptions(args: string[]): Options {
     if (!(n > 0) || !Number.isFinite(n)) throw new CliError(`${flag} must be a positive number, got "${text}"`);
     return n;
   };
-  const url = values.url.replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, got "${values.url}"`);
+  const url = values.url?.replace(/\/+$/, '');
+  if (url !== undefined && !/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, got "${values.url}"`);
   const txs = values.txs ? readFileSync(values.txs, 'utf8').split(/\s+/).filter(Boolean) : [];
   return {
     url,
     durationSeconds: positive(values.duration, '--duration'),
     connections: Math.round(positive(values.connections, '--connections')),
     sampleSeconds: positive(values.sample, '--sample'),
+    rate: values.rate === undefined ? undefined : Math.round(positive(values.rate, '--rate')),
     txs,
     json: values.json,
   };
 }
 
-function scenariosFor(options: Options): Scenario[] {
-  // Without real signed transactions, POST /txs measures the decode-and-reject path: say so by name.
+function scenariosFor(options: Options, unfunded: boolean): Scenario[] {
+  // Without signed transactions, POST /txs measures the decode-and-reject path: say so by name.
   const bodies = options.txs.length ? options.txs.map((hex) => JSON.stringify({ hex })) : [JSON.stringify({ hex: '00' })];
+  const name = !options.txs.length ? 'POST /txs (invalid tx)' : unfunded ? 'POST /txs (signed, unfunded)' : 'POST /txs';
   return [
     { name: 'GET /status', method: 'GET', path: '/status' },
-    { name: options.txs.length ? 'POST /txs' : 'POST /txs (invalid tx)', method: 'POST', path: '/txs', bodies },
+    { name, method: 'POST', path: '/txs', bodies },
   ];
 }
 
-async function load(options: Options, scenario: Scenario): Promise<Omit<ScenarioResult, 'hashRateDuring'>> {
+async function load(options: Options & { url: string }, scenario: Scenario): Promise<Omit<ScenarioResult, 'hashRateDuring'>> {
   let next = 0;
   const result = await autocannon({
     url: options.url + scenario.path,
     method: scenario.method,
     connections: options.connections,
     duration: options.durationSeconds,
+    overallRate: options.rate,
     headers: { 'content-type': 'application/json' },
     requests: scenario.bodies
       ? [{ setupRequest: (request) => ({ ...request, body: scenario.bodies![next++ % scenario.bodies!.length] }) }]
@@ -178,7 +201,8 @@ function formatTable(report: HttpBenchReport): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
   return [
-    `node ${report.url}, ${report.connections} connections × ${report.durationSeconds} s each; idle hash rate ${mhs(report.hashRateIdle)} MH/s` +
+    `node ${report.url}, ${report.connections} connections × ${report.durationSeconds} s each` +
+      `${report.rate ? ` at ${report.rate} req/s` : ', as fast as it answers'}; idle hash rate ${mhs(report.hashRateIdle)} MH/s` +
       (report.nodeFlags.length ? `; flags ${report.nodeFlags.join(' ')}` : ''),
     line(header),
     ...rows.map(line),
@@ -206,6 +230,7 @@ type Autocannon = (options: {
   method: string;
   connections: number;
   duration: number;
+  overallRate?: number | undefined;
   headers: Record<string, string>;
   requests?: AutocannonRequest[] | undefined;
 }) => Promise<AutocannonResult>;
