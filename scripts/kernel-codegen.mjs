@@ -151,12 +151,12 @@ function* compress(g, state, words) {
     // to the eight state words; V8's own spilling of the same values measured far worse.
     if (t < 16) w[t].inMemory = w[t].kind === 'var';
     // Vector operations take 2 cycles on this machine (measured) and a round's e feeds the next Σ1(e):
-    // a latency chain. So everything but Σ1(e) is summed first (h + K + W + Ch, then d or Maj
-    // and Σ0), and Σ1(e) joins last: one add after Σ1 on the critical path instead of three.
+    // a latency chain. So h + K + W + Ch is summed before Σ1(e) joins. (Adding Σ1 last to both d and
+    // T2 as well shortened the chain by an add but cost one more per round: measured 2 % slower.)
     const early = g.sum(h, g.literal(K[t]), w[t], choose(e, f, gg));
-    const sigmaE = bigSigma1(e);
-    const newE = g.sum(g.sum(d, early), sigmaE);
-    const newA = g.sum(g.sum(early, majority(a, b, c), bigSigma0(a)), sigmaE);
+    const t1 = g.sum(early, bigSigma1(e));
+    const newE = g.sum(d, t1);
+    const newA = g.sum(t1, g.sum(majority(a, b, c), bigSigma0(a)));
     newE.inMemory = newA.inMemory = true;
     [h, gg, f, e, d, c, b, a] = [gg, f, e, newE, c, b, a, newA];
   }
