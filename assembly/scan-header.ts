@@ -28,7 +28,11 @@ export function scanHeader(start: u32, count: u32): i32 {
   return 0;
 }
 
-/** Groups of four nonces in the lanes of a v128, SIMD_STREAMS groups per step. */
+/**
+ * Groups of four nonces in the lanes of a v128, SIMD_STREAMS groups per step. The generated body
+ * leaves its results in TOP_WORDS rather than returning them: for the scalar build, returning the
+ * word measured 5-30 % slower (V8 allocated registers worse across the 3,000-line body).
+ */
 function scanVectors(start: u32, count: u32): i32 {
   const targetTop = i32x4.splat(load<u32>(TARGET, 28));
   for (let done: u32 = 0; done < count; done += 4 * SIMD_STREAMS) {
