@@ -6,6 +6,7 @@ import { controlAuth } from './middleware/control-auth.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './middleware/rate-limit.js';
 import { requestMetrics, type RequestObserver } from './middleware/request-metrics.js';
 import type { NodeApi } from './node-api.js';
+import { ROUTES } from './openapi.js';
 import { problems } from './problem.js';
 import { registerChainRoutes } from './routes/chain.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
@@ -52,9 +53,24 @@ export function createApp(options: AppOptions): Hono {
   registerLedgerRoutes(app, options.api);
   registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
 
-  app.notFound((c) => problems.unknownRoute(c.req.method, c.req.path).toResponse());
+  // A known path asked with another method is a 405 naming the methods it has (RFC 9110 §15.5.6).
+  app.notFound((c) => {
+    const allowed = methodsFor(c.req.path);
+    const problem = allowed.length ? problems.methodNotAllowed(c.req.method, c.req.path, allowed) : problems.unknownRoute(c.req.method, c.req.path);
+    return problem.toResponse();
+  });
   app.onError(problemOnError(onInternalError));
   return app;
+}
+
+const ROUTE_PATTERNS = ROUTES.map((route) => ({
+  method: route.method.toUpperCase(),
+  pattern: new RegExp(`^${route.path.replace(/:\w+/g, '[^/]+')}$`),
+}));
+
+/** The methods ROUTES serves at this path (empty when the path is no route at all). */
+function methodsFor(path: string): string[] {
+  return [...new Set(ROUTE_PATTERNS.filter((r) => r.pattern.test(path)).map((r) => r.method))];
 }
 
 function socketAddress(c: Context): string {

@@ -52,6 +52,8 @@ export const problems = {
   notFound: (detail: string) => new HttpProblem(404, 'not-found', 'Not found', detail),
   unknownRoute: (method: string, path: string) =>
     new HttpProblem(404, 'unknown-route', 'No such route', `${method} ${path} is not a route of this API (see /openapi.json)`),
+  methodNotAllowed: (method: string, path: string, allowed: readonly string[]) =>
+    new HttpProblem(405, 'method-not-allowed', 'Method not allowed', `${path} answers ${allowed.join(', ')}, not ${method}`, {}, { allow: allowed.join(', ') }),
   receiptPending: (txid: string) =>
     new HttpProblem(404, 'receipt-pending', 'Transaction not yet mined', `transaction ${txid} is in the mempool; a receipt exists once it is in a block`),
   payloadTooLarge: (limit: number) =>

@@ -10,6 +10,21 @@ describe('unknown routes', () => {
   });
 });
 
+describe('known paths with another method', () => {
+  it.each([
+    ['DELETE', '/txs', 'POST'],
+    ['POST', '/status', 'GET'],
+    ['POST', '/blocks/5', 'GET'],
+    ['GET', '/mining/threads', 'PUT'],
+  ])('%s %s is a 405 problem allowing %s', async (method, path, allow) => {
+    const { app } = makeApp();
+    const res = await app.request(path, { method });
+    expect(res.headers.get('allow')).toBe(allow);
+    const body = await expectProblem(res, 405, 'method-not-allowed');
+    expect(body.detail).toContain(method);
+  });
+});
+
 describe('hostile paths and queries', () => {
   it.each(['/txs/%E0%A4%A', '/blocks/%ff', '/subjects/%/records', '/accounts/%zz', '/blocks?from=%ff', '/blocks/1%00'])(
     '%s is a 400 problem, not a crash',

@@ -45,9 +45,11 @@ describe('control routes on loopback without a token', () => {
     await expectProblem(await app.request('/mining/threads', json({ threads: 64 }, { method: 'PUT' })), 422, 'too-many-threads');
   });
 
-  it('answer 404 to the wrong method, as any unknown route', async () => {
+  it('answer 405 with Allow to the wrong method, and do nothing', async () => {
     const { app, api } = makeApp();
-    await expectProblem(await app.request('/mining/pause'), 404, 'unknown-route');
+    const res = await app.request('/mining/pause');
+    expect(res.headers.get('allow')).toBe('POST');
+    await expectProblem(res, 405, 'method-not-allowed');
     expect(api.paused).toBe(false);
   });
 });
