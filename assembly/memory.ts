@@ -31,5 +31,5 @@ export const MIDSTATE = memory.data(32, 16);
 export const WORDS = memory.data(1024 * 16, 16);
 /** Always zero: the generated scan branches on it between rounds (see kernel-codegen.mjs). */
 export const BARRIER = memory.data(8, 16);
-/** The generated scan's outputs: the second hash's last word of each nonce group. */
-export const TOP_WORDS = memory.data(8 * 16, 16);
+/** The generated scan's output: the second hash's last word (a v128 in SIMD, a u32 in scalar). */
+export const TOP_WORD = memory.data(16, 16);

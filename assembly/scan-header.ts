@@ -1,9 +1,9 @@
 // The nonce scan over an 80-byte header: SHA-256d of each nonce, compared with the target.
 // The per-nonce arithmetic is generated (generated/header-scan.ts, by scripts/kernel-codegen.mjs);
 // this file holds the loops, the early exit and the result.
-import { HEADER, MIDSTATE, RESULT, TARGET, TOP_WORDS } from './memory';
+import { HEADER, MIDSTATE, RESULT, TARGET, TOP_WORD } from './memory';
 import { computeMidstate, headerMeetsTarget } from './sha256';
-import { hashTopWordsScalar, hashTopWordsSimd, precomputeHeader, SCALAR_STREAMS, SIMD_STREAMS } from './generated/header-scan';
+import { hashTopWordScalar, hashTopWordSimd, precomputeHeader } from './generated/header-scan';
 
 /**
  * Scan nonces start .. start+count-1 of HEADER (start + count ≤ 2^32: the caller splits wrapping
@@ -17,7 +17,7 @@ export function scanHeader(start: u32, count: u32): i32 {
     load<u32>(MIDSTATE, 16), load<u32>(MIDSTATE, 20), load<u32>(MIDSTATE, 24), load<u32>(MIDSTATE, 28),
     bswap<u32>(load<u32>(HEADER, 64)), bswap<u32>(load<u32>(HEADER, 68)), bswap<u32>(load<u32>(HEADER, 72)),
   );
-  const step: u32 = ASC_FEATURE_SIMD ? 4 * SIMD_STREAMS : SCALAR_STREAMS;
+  const step: u32 = ASC_FEATURE_SIMD ? 4 : 1;
   const whole = count - count % step;
   const index = ASC_FEATURE_SIMD ? scanVectors(start, whole) : scanScalars(start, whole);
   if (index >= 0) return found(start + <u32>index, start);
@@ -28,42 +28,28 @@ export function scanHeader(start: u32, count: u32): i32 {
   return 0;
 }
 
-/**
- * Groups of four nonces in the lanes of a v128, SIMD_STREAMS groups per step. The generated body
- * leaves its results in TOP_WORDS rather than returning them: for the scalar build, returning the
- * word measured 5-30 % slower (V8 allocated registers worse across the 3,000-line body).
- */
+/** Four nonces per step, in the lanes of a v128. */
 function scanVectors(start: u32, count: u32): i32 {
   const targetTop = i32x4.splat(load<u32>(TARGET, 28));
-  for (let done: u32 = 0; done < count; done += 4 * SIMD_STREAMS) {
+  for (let done: u32 = 0; done < count; done += 4) {
     const nonce = start + done;
-    const lanes = i32x4.add(i32x4.splat(nonce), i32x4(0, 1, 2, 3));
-    const four = i32x4.splat(4);
     // The nonce is stored little-endian; SHA-256 reads message words big-endian.
-    if (SIMD_STREAMS == 1) hashTopWordsSimd(bigEndian(lanes));
-    else if (SIMD_STREAMS == 2) hashTopWordsSimd(bigEndian(lanes), bigEndian(i32x4.add(lanes, four)));
-    let pass = i32x4.splat(0);
-    for (let s: u32 = 0; s < SIMD_STREAMS; s++) {
-      // The hash's top 32 bits, as a number, are its last word byte-swapped; compare unsigned.
-      pass = v128.or(pass, i32x4.le_u(bigEndian(v128.load(TOP_WORDS + (s << 4))), targetTop));
-    }
-    if (v128.any_true(pass)) {
-      for (let i: u32 = 0; i < 4 * SIMD_STREAMS; i++) if (headerMeetsTarget(nonce + i)) return <i32>(done + i);
+    hashTopWordSimd(bigEndian(i32x4.add(i32x4.splat(nonce), i32x4(0, 1, 2, 3))));
+    // The hash's top 32 bits, as a number, are its last word byte-swapped; compare unsigned.
+    if (v128.any_true(i32x4.le_u(bigEndian(v128.load(TOP_WORD)), targetTop))) {
+      for (let i: u32 = 0; i < 4; i++) if (headerMeetsTarget(nonce + i)) return <i32>(done + i);
     }
   }
   return -1;
 }
 
-/** SCALAR_STREAMS nonces per step, one per stream. */
+/** One nonce per step. */
 function scanScalars(start: u32, count: u32): i32 {
   const targetTop = load<u32>(TARGET, 28);
-  for (let done: u32 = 0; done < count; done += SCALAR_STREAMS) {
+  for (let done: u32 = 0; done < count; done++) {
     const nonce = start + done;
-    if (SCALAR_STREAMS == 1) hashTopWordsScalar(bswap<u32>(nonce));
-    else if (SCALAR_STREAMS == 2) hashTopWordsScalar(bswap<u32>(nonce), bswap<u32>(nonce + 1));
-    for (let s: u32 = 0; s < SCALAR_STREAMS; s++) {
-      if (bswap<u32>(load<u32>(TOP_WORDS + (s << 2))) <= targetTop && headerMeetsTarget(nonce + s)) return <i32>(done + s);
-    }
+    hashTopWordScalar(bswap<u32>(nonce));
+    if (bswap<u32>(load<u32>(TOP_WORD)) <= targetTop && headerMeetsTarget(nonce)) return <i32>done;
   }
   return -1;
 }
