@@ -1,5 +1,5 @@
 // `npm run build:kernel`: generate the scan loop body, then compile the kernel twice with asc —
-// once with WebAssembly SIMD (4 lanes) and once without (scalar) — into build/.
+// once with WebAssembly SIMD (4 lanes) and once without (scalar) — into build/ (targets of asconfig.json).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -13,9 +13,8 @@ writeFileSync(join(root, 'assembly/generated/header-scan.ts'), source);
 console.log(`kernel: generated header scan, ${counts.perNonceOps} ops per nonce step, ${counts.perHeaderSlots} per-header words`);
 
 const asc = join(root, 'node_modules/assemblyscript/bin/asc.js');
-const common = ['assembly/index.ts', '--runtime', 'stub', '-O3', '--noAssert', '--converge', '--use', 'abort='];
-for (const [flavor, flags] of [['simd', ['--enable', 'simd']], ['scalar', ['--disable', 'simd']]]) {
-  const outFile = `build/kernel-${flavor}.wasm`;
-  execFileSync(process.execPath, [asc, ...common, ...flags, '--outFile', outFile], { cwd: root, stdio: 'inherit' });
-  console.log(`kernel: built ${outFile}`);
+// asconfig.json holds the compiler options and the two targets (outFile, SIMD on or off).
+for (const target of ['simd', 'scalar']) {
+  execFileSync(process.execPath, [asc, '--config', 'asconfig.json', '--target', target], { cwd: root, stdio: 'inherit' });
+  console.log(`kernel: built build/kernel-${target}.wasm`);
 }
