@@ -15,6 +15,8 @@ export interface ChainOptions {
   mempool?: Partial<MempoolLimits>;
   /** Blocks whose undo data stays in memory; a deeper reorg rebuilds state from genesis. */
   undoWindow?: number;
+  /** Decoded block bodies kept in memory (default 256); others are read back from the log. */
+  bodyCache?: number;
   /** This node's fixed coinbase extranonce1 (u32); random when omitted. */
   extranonce1?: number;
 }

@@ -4,22 +4,21 @@ import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
 import { decodeBlock, encodeBlock, type Block } from './block.js';
+import { BodyCache } from './body-cache.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';
 import { VerifyError } from './errors.js';
-import { encodeHeader, headerHash } from './header.js';
+import { headerHash } from './header.js';
 import { fromDisplayHex, fromHex, sha256d, toDisplayHex } from './hash.js';
 import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js';
-import { merklePath } from './merkle.js';
 import { getNetwork, subsidyAt, type Network } from './network.js';
-import type { Receipt } from './receipt.js';
-import { verifyTxSignature } from './signing.js';
+import { makeReceipt, type Receipt } from './receipt.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
-import { decodeTx, encodeTx, txid, type SignedTx, type Transaction } from './tx.js';
+import { decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
 
 export type { AdmissionResult, BlockInfo, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
-import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
+import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
 
 const BODY_CACHE = 256;
 
@@ -37,8 +36,8 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly undoLogs = new Map<BlockEntry, UndoLog>();
   private readonly txIndex = new Map<string, { entry: BlockEntry; index: number }>();
   private state = new LedgerState();
-  private readonly bodies = new Map<string, Block>();
-  private readonly verified = new Set<string>();
+  private readonly bodies: BodyCache;
+  private readonly signatureCheck: SignatureCheck;
   private queue: Promise<unknown> = Promise.resolve();
   private readonly now: () => number;
   private readonly undoWindow: number;
@@ -48,7 +47,10 @@ export class Chain extends EventEmitter<ChainEvents> {
   static async open(options: ChainOptions): Promise<Chain> {
     const chain = new Chain(options);
     const tag = crc32(Buffer.from(`${chain.network.name}/${chain.network.genesisHash}`));
-    chain.log = await BlockLog.open(options.dataDir, tag, ({ offset, payload }) => chain.replayBlock(offset, payload));
+    chain.log = await BlockLog.open(options.dataDir, tag, ({ offset, payload }, log) => {
+      chain.log = log; // a replayed reorg may read evicted bodies back
+      chain.replayBlock(offset, payload);
+    });
     chain.recovery = chain.log.recovery;
     chain.mempool.reset(chain.state);
     return chain;
@@ -57,15 +59,17 @@ export class Chain extends EventEmitter<ChainEvents> {
   private constructor(options: ChainOptions) {
     super();
     this.network = typeof options.network === 'object' ? options.network : getNetwork(options.network ?? 'dev');
+    this.signatureCheck = cachedSignatureCheck(this.network);
     this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
     this.undoWindow = options.undoWindow ?? 2_000;
+    this.bodies = new BodyCache(options.bodyCache ?? BODY_CACHE);
     this.extranonce1 = options.extranonce1 ?? randomInt(2 ** 32 - 1);
     this.mempool = new Mempool(this.state, { ...DEFAULT_MEMPOOL_LIMITS, ...options.mempool });
     const genesis = this.network.genesis;
     const hash = toDisplayHex(headerHash(genesis.header));
     const entry: BlockEntry = { hash, header: genesis.header, height: 0, parent: null, totalWork: blockWork(bitsToTarget(genesis.header.bits)), offset: -1, status: 'stored' };
     this.entries.set(hash, entry);
-    this.bodies.set(hash, genesis);
+    this.bodies.pin(hash, genesis);
     this.connectTip(entry);
   }
 
@@ -182,20 +186,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   receipt(id: string): Receipt | undefined {
     const at = this.txIndex.get(id.toLowerCase());
     if (!at) return undefined;
-    const block = this.body(at.entry);
-    const ids = block.txs.map(txid);
-    return {
-      version: 1,
-      network: this.network.name,
-      txid: toDisplayHex(ids[at.index]!),
-      tx: Buffer.from(encodeTx(block.txs[at.index]!)).toString('hex'),
-      blockHash: at.entry.hash,
-      height: at.entry.height,
-      index: at.index,
-      merklePath: merklePath(ids, at.index).map((h) => Buffer.from(h).toString('hex')),
-      header: Buffer.from(encodeHeader(block.header)).toString('hex'),
-      confirmations: this.confirmations(at.entry),
-    };
+    return makeReceipt(this.network.name, this.body(at.entry), at.index, at.entry, this.confirmations(at.entry));
   }
 
   /** Confirmed balance and sequence, plus the next sequence counting pending transactions. */
@@ -243,7 +234,8 @@ export class Chain extends EventEmitter<ChainEvents> {
       const entry = this.checkBlock(block, hash, this.now());
       const previous = this.tipEntry;
       const becomesTip = entry.totalWork > previous.totalWork;
-      this.bodies.set(hash, block);
+      // Not in the log until validated: kept through however many bodies the dry run reads.
+      this.bodies.pin(hash, block);
       if (becomesTip) {
         // Dry run: prove the branch connects before anything is written, then step back.
         this.activate(entry);
@@ -251,14 +243,16 @@ export class Chain extends EventEmitter<ChainEvents> {
         if (this.mempool.base !== this.state) this.mempool.reset(this.state);
       }
       entry.offset = await this.log.append(input instanceof Uint8Array ? input : encodeBlock(block));
+      this.bodies.unpin(hash);
       this.insert(entry, block);
       if (!becomesTip) return { status: 'accepted', hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0 };
       const moved = this.activate(entry);
       this.afterTipChange(previous, moved);
       return { status: 'accepted', hash, height: entry.height, outcome: moved.depth > 0 ? 'reorg' : 'new-tip', reorgDepth: moved.depth };
     } catch (err) {
+      // A block that did not reach the index leaves no body behind, whatever stopped it.
+      if (hash && !this.entries.has(hash)) this.bodies.forget(hash);
       if (!(err instanceof VerifyError)) throw err;
-      if (hash) this.bodies.delete(hash);
       this.emit('block-rejected', { ...(hash ? { hash } : {}), reason: err.reason, message: err.message, source });
       return { status: 'rejected', ...(hash ? { hash } : {}), reason: err.reason, message: err.message };
     }
@@ -277,7 +271,6 @@ export class Chain extends EventEmitter<ChainEvents> {
       throw new Error(`block log ${this.log?.path ?? ''}: block ${hash} at byte ${offset} fails replay (${reason}): ${(err as Error).message}`);
     }
     entry.offset = offset;
-    this.bodies.set(hash, block);
     this.insert(entry, block);
     if (entry.totalWork > this.tipEntry.totalWork) {
       try {
@@ -309,7 +302,7 @@ export class Chain extends EventEmitter<ChainEvents> {
 
   private insert(entry: BlockEntry, block: Block): void {
     this.entries.set(entry.hash, entry);
-    this.remember(entry.hash, block);
+    this.bodies.remember(entry.hash, block);
   }
 
   /**
@@ -358,7 +351,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     const block = this.body(entry);
     this.state.undo(this.undoLogs.get(entry)!);
     this.undoLogs.delete(entry);
-    for (const tx of block.txs) this.txIndex.delete(txidHexOf(tx));
+    for (const tx of block.txs) this.txIndex.delete(txidHex(tx));
     this.main.pop();
     return block;
   }
@@ -378,7 +371,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       .reverse()
       .flatMap((b) => b.txs)
       .filter((tx): tx is SignedTx => tx.kind !== 'coinbase')
-      .map((tx) => ({ tx, txid: txidHexOf(tx), size: encodeTx(tx).length }));
+      .map((tx) => ({ tx, txid: txidHex(tx), size: encodeTx(tx).length }));
     this.mempool.reset(this.state, returning);
     const tip = this.tipEntry;
     this.emit('tip', {
@@ -395,18 +388,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     const cached = this.bodies.get(entry.hash);
     if (cached) return cached;
     const block = decodeBlock(this.log.read(entry.offset));
-    this.remember(entry.hash, block);
+    this.bodies.remember(entry.hash, block);
     return block;
   }
 
-  private remember(hash: string, block: Block): void {
-    this.bodies.delete(hash);
-    this.bodies.set(hash, block);
-    if (this.bodies.size > BODY_CACHE) {
-      const oldest = this.bodies.keys().next().value as string;
-      if (oldest !== this.network.genesisHash) this.bodies.delete(oldest);
-    }
-  }
 
   private blockInfo(entry: BlockEntry): BlockInfo {
     const mainChain = this.main[entry.height] === entry;
@@ -417,19 +402,6 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main[entry.height] === entry ? this.tipEntry.height - entry.height + 1 : 0;
   }
 
-  /** Ed25519 verification, remembered by txid: a transaction checked in the mempool is not checked again in its block. */
-  private readonly signatureCheck: SignatureCheck = (tx, id) => {
-    const key = toDisplayHex(id);
-    if (this.verified.has(key)) return true;
-    if (!verifyTxSignature(tx, this.network)) return false;
-    if (this.verified.size >= 200_000) this.verified.clear();
-    this.verified.add(key);
-    return true;
-  };
-}
-
-function txidHexOf(tx: Transaction): string {
-  return toDisplayHex(txid(tx));
 }
 
 function decodeHex(hex: string): Transaction {

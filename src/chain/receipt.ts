@@ -1,10 +1,11 @@
-import { decodeHeader, headerHash } from './header.js';
+import type { Block } from './block.js';
+import { decodeHeader, encodeHeader, headerHash } from './header.js';
 import { bytesEqual, fromHex, sha256d, toDisplayHex, toHex } from './hash.js';
-import { rootFromPath } from './merkle.js';
+import { merklePath, rootFromPath } from './merkle.js';
 import { getNetwork } from './network.js';
 import { commitmentOf, verifyTxSignature } from './signing.js';
 import { bitsToTarget, hashMeetsTarget } from './target.js';
-import { decodeTx, type Transaction } from './tx.js';
+import { decodeTx, encodeTx, txid, type Transaction } from './tx.js';
 
 /**
  * A receipt proves a transaction was mined: the transaction, its Merkle path and the block header.
@@ -28,6 +29,23 @@ export interface Receipt {
   /** Hex of the 80-byte header. */
   header: string;
   confirmations: number;
+}
+
+/** The receipt of transaction `index` of `block`, the main-chain block `at`. */
+export function makeReceipt(network: string, block: Block, index: number, at: { hash: string; height: number }, confirmations: number): Receipt {
+  const ids = block.txs.map(txid);
+  return {
+    version: 1,
+    network,
+    txid: toDisplayHex(ids[index]!),
+    tx: toHex(encodeTx(block.txs[index]!)),
+    blockHash: at.hash,
+    height: at.height,
+    index,
+    merklePath: merklePath(ids, index).map(toHex),
+    header: toHex(encodeHeader(block.header)),
+    confirmations,
+  };
 }
 
 export type ReceiptFailure =

@@ -25,6 +25,22 @@ export function plainSignatureCheck(network: Network): SignatureCheck {
   return (tx) => verifyTxSignature(tx, network);
 }
 
+/**
+ * Ed25519 verification remembered by txid: a transaction checked in the mempool is not checked again
+ * in its block. The memory is dropped whole once it holds `limit` txids.
+ */
+export function cachedSignatureCheck(network: Network, limit = 200_000): SignatureCheck {
+  const verified = new Set<string>();
+  return (tx, id) => {
+    const key = Buffer.from(id).toString('hex');
+    if (verified.has(key)) return true;
+    if (!verifyTxSignature(tx, network)) return false;
+    if (verified.size >= limit) verified.clear();
+    verified.add(key);
+    return true;
+  };
+}
+
 /** Rules a transaction obeys on its own, wherever it appears. Coinbases are checked by the block. */
 export function checkTransaction(tx: Transaction, id: Uint8Array, checkSignature: SignatureCheck): void {
   if (tx.kind === 'coinbase') return;

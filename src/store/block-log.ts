@@ -43,9 +43,10 @@ export class BlockLog {
 
   /**
    * Open (creating when absent) the log in `dataDir` for a network, and yield every intact frame
-   * in order through `onBlock` before the log accepts appends.
+   * in order through `onBlock` before the log accepts appends. During the replay, `onBlock` may
+   * read back any frame it was already given, through the log it is passed.
    */
-  static async open(dataDir: string, networkTag: number, onBlock: (block: LoggedBlock) => void): Promise<BlockLog> {
+  static async open(dataDir: string, networkTag: number, onBlock: (block: LoggedBlock, log: BlockLog) => void): Promise<BlockLog> {
     mkdirSync(dataDir, { recursive: true });
     const path = join(dataDir, 'blocks.log');
     const fd = openSync(path, 'a+');
@@ -126,7 +127,7 @@ export class BlockLog {
     if (head.readUInt32LE(12) !== networkTag) throw new StoreCorruptError(this.path, 12, 'the log belongs to another network');
   }
 
-  private replay(onBlock: (block: LoggedBlock) => void): void {
+  private replay(onBlock: (block: LoggedBlock, log: BlockLog) => void): void {
     const fileSize = fstatSync(this.fd).size;
     let offset = FILE_HEADER_BYTES;
     while (offset < fileSize) {
@@ -139,7 +140,7 @@ export class BlockLog {
         break;
       }
       this.size = scan.next;
-      onBlock({ offset, payload: scan.payload });
+      onBlock({ offset, payload: scan.payload }, this);
       offset = scan.next;
     }
     this.size = offset;

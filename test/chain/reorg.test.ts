@@ -119,6 +119,27 @@ describe('a 10-block reorg', () => {
   });
 });
 
+describe('a reorg deeper than the body cache', () => {
+  it('reads evicted bodies back from the log and keeps the unwritten new block through the dry run', async () => {
+    const alice = keys();
+    const dirA = tempDir();
+    const a = await openChain({ dataDir: dirA, bodyCache: 2 });
+    const b = await openChain();
+    await mineMany(a, 6, { recipient: alice.publicKey });
+    await mineMany(b, 7);
+    const results = await submitAll(a, await allBlocks(b));
+    expect(results.at(-1)).toMatchObject({ status: 'accepted', outcome: 'reorg', reorgDepth: 6, height: 7 });
+    expect(snapshot(a, [alice.publicKey, burnKey])).toEqual(snapshot(b, [alice.publicKey, burnKey]));
+    // Both branches' blocks stay readable, from memory or from the log.
+    expect(a.blockByHeight(7)!.block.header).toEqual(b.blockByHeight(7)!.block.header);
+    await a.close();
+    const reopened = await openChain({ dataDir: dirA, bodyCache: 2 });
+    expect(snapshot(reopened, [alice.publicKey, burnKey])).toEqual(snapshot(b, [alice.publicKey, burnKey]));
+    await reopened.close();
+    await b.close();
+  });
+});
+
 describe('invalid branches', () => {
   it('rejects a branch whose block breaks a state rule when it would win, and its children after', async () => {
     const alice = keys();
