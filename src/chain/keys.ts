@@ -58,6 +58,17 @@ function publicKeyObject(raw: Uint8Array): KeyObject {
   return key;
 }
 
+// Parsing a DER private key took 280 µs here against 20 µs for the signature itself: a client or a
+// benchmark signing many transactions with few keys keeps the last few key objects.
+const privateKeys = new Map<string, KeyObject>();
+const PRIVATE_KEY_CACHE = 64;
+
 function privateKeyObject(hex: string): KeyObject {
-  return createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, fromHex(hex, 32)]), format: 'der', type: 'pkcs8' });
+  let key = privateKeys.get(hex);
+  if (!key) {
+    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, fromHex(hex, 32)]), format: 'der', type: 'pkcs8' });
+    if (privateKeys.size >= PRIVATE_KEY_CACHE) privateKeys.delete(privateKeys.keys().next().value!);
+    privateKeys.set(hex, key);
+  }
+  return key;
 }
