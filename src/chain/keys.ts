@@ -59,9 +59,9 @@ function publicKeyObject(raw: Uint8Array): KeyObject {
 }
 
 // Parsing a DER private key took 280 µs here against 20 µs for the signature itself: a client or a
-// benchmark signing many transactions with few keys keeps the last few key objects.
+// benchmark signing many transactions with a bounded set of keys keeps the key objects.
 const privateKeys = new Map<string, KeyObject>();
-const PRIVATE_KEY_CACHE = 64;
+const PRIVATE_KEY_CACHE = 1024;
 
 function privateKeyObject(hex: string): KeyObject {
   let key = privateKeys.get(hex);
