@@ -12,6 +12,9 @@ import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 import { sha256d } from '../src/chain/hash.js';
 import type { Block } from '../src/chain/block.js';
 
+/** The flags `carechain bench chain` takes (COMMAND_HELP documents each). */
+export const options = { blocks: { type: 'string' }, txs: { type: 'string' }, admit: { type: 'string' }, json: { type: 'boolean' } } as const;
+
 /**
  * `carechain bench chain`: chain replay (blocks/s re-validating a log of N blocks of M transfers,
  * Ed25519 included) and transaction admission (tx/s into the mempool, Ed25519 included).
@@ -19,7 +22,7 @@ import type { Block } from '../src/chain/block.js';
  * Blocks are mined on a bench network whose target nearly every hash meets: the PoW check still runs.
  */
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, { blocks: { type: 'string' }, txs: { type: 'string' }, admit: { type: 'string' }, json: { type: 'boolean' } });
+  const { values } = parseCommandArgs(args, options);
   const blocks = parseCount(values.blocks, '--blocks', 10_000);
   const txsPerBlock = parseCount(values.txs, '--txs', 100);
   const admit = parseCount(values.admit, '--admit', 20_000);

@@ -5,6 +5,17 @@ import { parseCommandArgs } from '../src/cli/args.js';
 import { CliError } from '../src/cli/errors.js';
 import { startBenchNode, unfundedTransfers } from './http-node.js';
 
+/** The flags `carechain bench http` takes (COMMAND_HELP documents each). */
+export const options = {
+  url: { type: 'string' },
+  duration: { type: 'string', default: '10' },
+  connections: { type: 'string', default: '10' },
+  sample: { type: 'string', default: '5' },
+  rate: { type: 'string' },
+  txs: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 /**
  * `bench/http.ts`: HTTP throughput and latency of a mining node under autocannon load
  * (GET /status, then POST /txs), and the hash rate the node loses while serving it, read from
@@ -97,15 +108,7 @@ interface Scenario {
 }
 
 function readOptions(args: string[]): Options {
-  const { values } = parseCommandArgs(args, {
-    url: { type: 'string' },
-    duration: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '10' },
-    sample: { type: 'string', default: '5' },
-    rate: { type: 'string' },
-    txs: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   const positive = (text: string, flag: string) => {
     const n = Number(text);
     if (!(n > 0) || !Number.isFinite(n)) throw new CliError(`${flag} must be a positive number, got "${text}"`);

@@ -17,13 +17,16 @@ const HEADER = Buffer.from(
   'hex',
 );
 
+/** The flags `carechain bench kernels` takes (COMMAND_HELP documents each). */
+export const options = {
+  json: { type: 'boolean', default: false },
+  seconds: { type: 'string', default: '1' },
+  windows: { type: 'string', default: '5' },
+  only: { type: 'string' },
+} as const;
+
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, {
-    json: { type: 'boolean', default: false },
-    seconds: { type: 'string', default: '1' },
-    windows: { type: 'string', default: '5' },
-    only: { type: 'string' },
-  });
+  const { values } = parseCommandArgs(args, options);
   const seconds = Number(values.seconds);
   const windows = Number(values.windows);
   if (!(seconds > 0)) throw new CliError(`--seconds must be a positive number, got "${values.seconds}"`);

@@ -29,13 +29,16 @@ export interface ThreadsReport {
   v8Flags: string[];
 }
 
+/** The flags `carechain bench threads` takes (COMMAND_HELP documents each). */
+export const options = {
+  threads: { type: 'string', short: 't' },
+  seconds: { type: 'string', default: '5' },
+  switches: { type: 'string', default: '200' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, {
-    threads: { type: 'string', short: 't' },
-    seconds: { type: 'string', default: '5' },
-    switches: { type: 'string', default: '200' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   const seconds = Number(values.seconds);
   if (!(seconds > 0 && seconds <= 3600)) throw new CliError(`--seconds must be a number of seconds up to 3600, got "${values.seconds}"`);
   const switches = parseCount(values.switches, '--switches');

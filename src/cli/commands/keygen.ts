@@ -11,12 +11,15 @@ import { parseCommandArgs } from '../args.js';
 import { CliError } from '../errors.js';
 import { DEFAULT_KEY_FILE } from '../wallet.js';
 
+/** The flags `carechain keygen` takes (COMMAND_HELP documents each). */
+export const options = {
+  out: { type: 'string', short: 'o' },
+  force: { type: 'boolean', default: false },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    out: { type: 'string', short: 'o' },
-    force: { type: 'boolean', default: false },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   const path = resolve(values.out ?? DEFAULT_KEY_FILE);
   if (existsSync(path) && !values.force) throw new CliError(`${path} exists: a key is not overwritten without --force`);
   const pair = generateKeyPair();

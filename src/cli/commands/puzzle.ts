@@ -9,13 +9,16 @@ import { MinerPool } from '../../miner/pool.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 
+/** The flags `carechain puzzle` takes (COMMAND_HELP documents each). */
+export const options = {
+  prefix: { type: 'string', default: 'blockchain' },
+  zeros: { type: 'string' },
+  threads: { type: 'string', short: 't' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    prefix: { type: 'string', default: 'blockchain' },
-    zeros: { type: 'string' },
-    threads: { type: 'string', short: 't' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   const prefix = values.prefix ?? 'blockchain';
   const zeros = parseCount(values.zeros, '--zeros', 6);
   if (zeros < 1 || zeros > 64) throw new CliError(`--zeros must be from 1 to 64, got ${zeros}`);

@@ -12,17 +12,16 @@ import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
 import { DEFAULT_NODE_URL, NodeClient, NodeProblem } from '../node-client.js';
 
+/** The flags `carechain receipt` takes (COMMAND_HELP documents each). */
+export const options = {
+  out: { type: 'string', short: 'o' },
+  wait: { type: 'string' },
+  node: { type: 'string', default: DEFAULT_NODE_URL },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    {
-      out: { type: 'string', short: 'o' },
-      wait: { type: 'string' },
-      node: { type: 'string', default: DEFAULT_NODE_URL },
-      json: { type: 'boolean', default: false },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs(args, options, true);
   if (positionals.length !== 1) throw new CliError('usage: carechain receipt TXID [--out FILE] [--wait SECONDS] [--node URL]');
   const txid = Buffer.from(hexArgument(positionals[0], 'TXID', 32)).toString('hex');
   const waitMs = parseCount(values.wait, '--wait', 0) * 1000;

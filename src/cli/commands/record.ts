@@ -20,25 +20,24 @@ import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
 import { DEFAULT_SALT_FILE, readSalts, writeSalts, type SaltEntry } from '../salt-store.js';
 import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
 
+/** The flags `carechain record` takes (COMMAND_HELP documents each). */
+export const options = {
+  subject: { type: 'string' },
+  patient: { type: 'string' },
+  'pseudonym-key': { type: 'string' },
+  type: { type: 'string' },
+  locator: { type: 'string', default: '' },
+  amends: { type: 'string' },
+  relation: { type: 'string' },
+  salts: { type: 'string' },
+  key: { type: 'string', short: 'k' },
+  fee: { type: 'string' },
+  node: { type: 'string', default: DEFAULT_NODE_URL },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    {
-      subject: { type: 'string' },
-      patient: { type: 'string' },
-      'pseudonym-key': { type: 'string' },
-      type: { type: 'string' },
-      locator: { type: 'string', default: '' },
-      amends: { type: 'string' },
-      relation: { type: 'string' },
-      salts: { type: 'string' },
-      key: { type: 'string', short: 'k' },
-      fee: { type: 'string' },
-      node: { type: 'string', default: DEFAULT_NODE_URL },
-      json: { type: 'boolean', default: false },
-    },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs(args, options, true);
   if (positionals.length !== 1) throw new CliError('usage: carechain record FILE --subject PSEUDONYM --type RESOURCE [--locator TEXT] [--amends TXID [--relation replaces|appends]]');
   const documentPath = resolve(positionals[0]!);
   const subject = subjectOf(values.subject, values.patient, values['pseudonym-key']);

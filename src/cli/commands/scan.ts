@@ -7,19 +7,22 @@ import { hexArgument } from '../hex-input.js';
 
 const USAGE = 'usage: carechain scan --header HEX --start N --count M (--bits HEX | --target HEX) [--json]';
 
+/** The flags `carechain scan` takes (COMMAND_HELP documents each). */
+export const options = {
+  header: { type: 'string' },
+  start: { type: 'string' },
+  count: { type: 'string' },
+  bits: { type: 'string' },
+  target: { type: 'string' },
+  json: { type: 'boolean', default: false },
+} as const;
+
 /**
  * `carechain scan`: hash a nonce range of one header and report the first nonce whose SHA-256d meets
  * the target. A range that runs past 2^32 - 1 is refused rather than wrapped.
  */
 export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, {
-    header: { type: 'string' },
-    start: { type: 'string' },
-    count: { type: 'string' },
-    bits: { type: 'string' },
-    target: { type: 'string' },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   if (values.header === undefined) throw new CliError(`--header is required (${USAGE})`);
   const header = hexArgument(values.header, '--header', 80);
   const start = parseCount(values.start, '--start', 0);

@@ -11,15 +11,18 @@ import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
 import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
 import { CliError } from '../errors.js';
 
+/** The flags `carechain send` takes (COMMAND_HELP documents each). */
+export const options = {
+  to: { type: 'string' },
+  amount: { type: 'string' },
+  fee: { type: 'string' },
+  key: { type: 'string', short: 'k' },
+  node: { type: 'string', default: DEFAULT_NODE_URL },
+  json: { type: 'boolean', default: false },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    to: { type: 'string' },
-    amount: { type: 'string' },
-    fee: { type: 'string' },
-    key: { type: 'string', short: 'k' },
-    node: { type: 'string', default: DEFAULT_NODE_URL },
-    json: { type: 'boolean', default: false },
-  });
+  const { values } = parseCommandArgs(args, options);
   const recipient = Buffer.from(hexArgument(values.to, '--to', 32)).toString('hex');
   const amount = parseCount(values.amount, '--amount');
   if (amount < 1) throw new CliError('--amount must be at least 1 base unit');

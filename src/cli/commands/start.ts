@@ -10,19 +10,22 @@ import { createLogger } from '../../node/log.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 
+/** The flags `carechain start` takes (COMMAND_HELP documents each). */
+export const options = {
+  data: { type: 'string' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  threads: { type: 'string', short: 't' },
+  network: { type: 'string' },
+  'no-mine': { type: 'boolean' },
+  coinbase: { type: 'string' },
+  token: { type: 'string' },
+  'rate-limit': { type: 'string' },
+  config: { type: 'string', short: 'c' },
+} as const;
+
 export async function run(args: string[]): Promise<number> {
-  const { values } = parseCommandArgs(args, {
-    data: { type: 'string' },
-    host: { type: 'string' },
-    port: { type: 'string', short: 'p' },
-    threads: { type: 'string', short: 't' },
-    network: { type: 'string' },
-    'no-mine': { type: 'boolean' },
-    coinbase: { type: 'string' },
-    token: { type: 'string' },
-    'rate-limit': { type: 'string' },
-    config: { type: 'string', short: 'c' },
-  });
+  const { values } = parseCommandArgs(args, options);
   const flags: PartialConfig = {
     dataDir: values.data,
     host: values.host,

@@ -4,17 +4,16 @@ import { CliError } from '../errors.js';
 import { verifyReceipt } from '../../chain/receipt.js';
 import { fromHex } from '../../chain/hash.js';
 
+/** The flags `carechain verify` takes (COMMAND_HELP documents each). */
+export const options = { document: { type: 'string' }, salt: { type: 'string' }, json: { type: 'boolean' } } as const;
+
 /**
  * `carechain verify RECEIPT.json [--document FILE --salt HEX] [--json]`: check a receipt offline —
  * signature, Merkle path, header hash ≤ target, and with the document and salt the commitment.
  * Exits 0 when valid, 1 when not.
  */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(
-    args,
-    { document: { type: 'string' }, salt: { type: 'string' }, json: { type: 'boolean' } },
-    true,
-  );
+  const { values, positionals } = parseCommandArgs(args, options, true);
   if (positionals.length !== 1) throw new CliError('usage: carechain verify RECEIPT.json [--document FILE --salt HEX] [--json]');
   if ((values.document === undefined) !== (values.salt === undefined)) throw new CliError('--document and --salt go together');
 
