@@ -15,7 +15,7 @@ import { COMMAND_HELP } from '../../src/cli/help.js';
 import { commands } from '../../src/cli/registry.js';
 import { runCli } from './run-cli.js';
 
-type Flags = Record<string, { short?: string }>;
+type Flags = Record<string, { type: string; short?: string }>;
 
 /** Every flag a command's parser accepts, by command (bench: its four benchmarks together). */
 const accepted: Record<string, Flags[]> = {

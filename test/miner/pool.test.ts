@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MinerPool, type MinerPoolOptions, type Solution } from '../../src/miner/pool.js';
+import { MinerPool, type MinerPoolOptions, type Solution } from '../../src/miner/index.js';
 import { NOTHING, easyTarget, headerWork, makeHeader, meets, next, qualifying, sha256, sha256d, sleep, until } from './helpers.js';
 
 const pools: MinerPool[] = [];
