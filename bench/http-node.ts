@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildTransfer, generateKeyPair } from '../src/chain/index.js';
+import { buildTransfer } from '../src/chain/signing.js';
+import { generateKeyPair } from '../src/chain/keys.js';
 import { networks } from '../src/chain/network.js';
 import { encodeTx } from '../src/chain/tx.js';
 

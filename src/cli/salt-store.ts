@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { writeFileDurably } from '../node/durable-file.js';
+import { writeFileDurably } from '../store/durable-file.js';
 import { CliError } from './errors.js';
 
 /**

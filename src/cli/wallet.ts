@@ -1,6 +1,6 @@
 import type { KeyPair } from '../chain/keys.js';
-import { readKeyFile } from '../node/coinbase.js';
-import type { AccountView, NodeStatus } from '../http/views.js';
+import { keyFilePermissionWarning, readKeyFile } from '../chain/key-file.js';
+import type { AccountView, NodeStatus } from '../http/response-schemas.js';
 import { CliError } from './errors.js';
 import type { NodeClient } from './node-client.js';
 
@@ -16,6 +16,8 @@ export const DEFAULT_KEY_FILE = 'carechain-key.json';
 export const DEFAULT_FEE = 1000;
 
 export function loadKey(path: string): KeyPair {
+  const warning = keyFilePermissionWarning(path);
+  if (warning) process.stderr.write(`warning: ${warning}\n`);
   try {
     return readKeyFile(path);
   } catch (err) {

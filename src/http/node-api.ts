@@ -9,7 +9,7 @@ import type {
   Receipt,
   RecordView,
   TransactionLookup,
-} from './views.js';
+} from './response-schemas.js';
 
 /**
  * Everything the HTTP routes need from the node. src/node.ts implements it over the chain, the

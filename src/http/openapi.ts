@@ -10,7 +10,7 @@ import {
   submitTransactionBody,
   txidParams,
 } from './inputs.js';
-import * as views from './views.js';
+import * as views from './response-schemas.js';
 
 /** One route as /openapi.json describes it; the app's tests check this table against the router. */
 export interface RouteDoc {

@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { registerEventMetrics, type EventRecorder } from './event-metrics.js';
+import { registerEventMetrics, type EventRecorder } from './event-recorder.js';
 import { registerScrapeTimeMetrics } from './scrape-time-metrics.js';
 import type { NodeStatsSource } from './stats-source.js';
 

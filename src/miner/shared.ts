@@ -4,7 +4,7 @@
  * SharedArrayBuffer in a `SharedControl`; every access goes through Atomics.
  */
 
-/** Worker slots the buffer has room for; a slot is reused when the thread count grows again. */
+/** Worker slots the buffer has room for, and so the most threads a pool runs: the one limit the config, the CLI and the API share. */
 export const MAX_SLOTS = 256;
 
 /** No bound: a lowest-first job has not found anything yet. */

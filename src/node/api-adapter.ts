@@ -4,14 +4,15 @@ import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/views.js';
+import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/response-schemas.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
-import type { HashRates, MinerPool } from '../miner/index.js';
+import type { HashRates } from '../miner/hashrate.js';
+import type { MinerPool } from '../miner/pool.js';
 import { MAX_SLOTS } from '../miner/shared.js';
-import type { MempoolJournal } from './mempool-journal.js';
+import type { MempoolJournal } from '../store/mempool-journal.js';
 import type { MiningLoop } from './mining-loop.js';
-import { bitsHex, blockSummary, blockView, transactionView } from './views.js';
+import { bitsHex, blockSummary, blockView, transactionView } from './view-mapping.js';
 
 /** What the adapter reads: the ledger, and the miner unless the node runs with --no-mine. */
 export interface NodeParts {

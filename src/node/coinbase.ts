@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateKeyPair, publicKeyOf, type KeyPair } from '../chain/keys.js';
-import { writeFileDurably } from './durable-file.js';
+import { keyFilePermissionWarning, readKeyFile, writeKeyFile } from '../chain/key-file.js';
+import { generateKeyPair } from '../chain/keys.js';
 
 /** Where block rewards go: a key given on the command line, or the node's own key in its data dir. */
 export interface CoinbaseKey {
@@ -10,6 +10,8 @@ export interface CoinbaseKey {
   origin: 'flag' | 'node-key-created' | 'node-key';
   /** The node key's file, when one is used. */
   path?: string;
+  /** Set when the node key file can be read by others (see keyFilePermissionWarning). */
+  warning?: string;
 }
 
 export const NODE_KEY_FILE = 'node-key.json';
@@ -21,25 +23,11 @@ export const NODE_KEY_FILE = 'node-key.json';
 export function resolveCoinbase(dataDir: string, flag: string | undefined): CoinbaseKey {
   if (flag !== undefined) return { publicKey: flag.toLowerCase(), origin: 'flag' };
   const path = join(dataDir, NODE_KEY_FILE);
-  if (existsSync(path)) return { publicKey: readKeyFile(path).publicKey, origin: 'node-key', path };
+  if (existsSync(path)) {
+    const warning = keyFilePermissionWarning(path);
+    return { publicKey: readKeyFile(path).publicKey, origin: 'node-key', path, ...(warning ? { warning } : {}) };
+  }
   const pair = generateKeyPair();
-  writeFileDurably(path, JSON.stringify(pair, null, 2) + '\n', 0o600);
+  writeKeyFile(path, pair);
   return { publicKey: pair.publicKey, origin: 'node-key-created', path };
-}
-
-/** A key file as `carechain keygen` writes it: `{ publicKey, privateKey }` in hex; checked for consistency. */
-export function readKeyFile(path: string): KeyPair {
-  let parsed: Partial<KeyPair>;
-  try {
-    parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<KeyPair>;
-  } catch (err) {
-    throw new Error(`key file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  const { privateKey } = parsed;
-  if (typeof privateKey !== 'string' || !/^[0-9a-f]{64}$/i.test(privateKey)) throw new Error(`key file ${path}: "privateKey" must be 64 hex digits`);
-  const publicKey = publicKeyOf(privateKey.toLowerCase());
-  if (parsed.publicKey !== undefined && String(parsed.publicKey).toLowerCase() !== publicKey) {
-    throw new Error(`key file ${path}: "publicKey" does not belong to "privateKey"`);
-  }
-  return { publicKey, privateKey: privateKey.toLowerCase() };
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { NetworkName } from '../chain/network.js';
+import { MAX_SLOTS } from '../miner/shared.js';
 
 export type NetworkConfigName = NetworkName;
 
@@ -44,7 +45,7 @@ export const configFileSchema = z.strictObject({
   data: z.string().min(1),
   host: z.string().min(1),
   port: z.number().int().min(0).max(65_535),
-  threads: z.number().int().min(1).max(256),
+  threads: z.number().int().min(1).max(MAX_SLOTS),
   network: z.enum(['dev', 'test']),
   mine: z.boolean(),
   coinbase: publicKeyHex,

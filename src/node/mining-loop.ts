@@ -1,7 +1,8 @@
 import type { Chain } from '../chain/chain.js';
 import type { BlockTemplate } from '../chain/template.js';
-import type { EventRecorder } from '../metrics/event-metrics.js';
-import type { MinerPool, Solution } from '../miner/index.js';
+import type { EventRecorder } from '../metrics/event-recorder.js';
+import type { MinerPool } from '../miner/pool.js';
+import type { Solution } from '../miner/job.js';
 import type { Logger } from './log.js';
 
 export interface MinedBlock {

@@ -1,4 +1,4 @@
-import type { NodeStatus } from '../http/views.js';
+import type { NodeStatus } from '../http/response-schemas.js';
 import type { Logger } from './log.js';
 
 /**

@@ -117,7 +117,7 @@ describe('carechain start, end to end', () => {
 
   it('anchors a document with carechain record, saves its receipt and verifies it offline', () => {
     const keyFile = join(work, 'owner.json');
-    writeFileSync(keyFile, JSON.stringify(owner));
+    writeFileSync(keyFile, JSON.stringify(owner), { mode: 0o600 });
     const doc = join(work, 'report.json');
     writeFileSync(doc, '{"resourceType":"DiagnosticReport","status":"final"}');
     const salts = join(work, 'salts.json');

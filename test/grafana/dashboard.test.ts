@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeMetrics } from '../../src/metrics/index.js';
+import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { FakeStatsSource } from '../metrics/fake-stats-source.js';
 import { metricNamesIn, substituteGrafanaVariables } from './promql-names.js';

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { run, type HttpBenchReport } from '../../bench/http.js';
-import { createApp, startHttpServer, type RunningHttpServer } from '../../src/http/index.js';
+import { createApp } from '../../src/http/app.js';
+import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { FakeNodeApi } from './fake-node-api.js';
 
 /** A fake miner whose hash counter grows with time, so the hash-rate columns have something to read. */

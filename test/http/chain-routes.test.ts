@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { blockPageView, blockView, healthView, nodeStatusView } from '../../src/http/views.js';
+import { blockPageView, blockView, healthView, nodeStatusView } from '../../src/http/response-schemas.js';
 import { h } from './fake-node-api.js';
 import { makeApp } from './make-app.js';
 import { expectProblem } from './problem-assertions.js';

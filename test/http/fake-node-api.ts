@@ -1,5 +1,5 @@
-import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/index.js';
-import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/views.js';
+import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/node-api.js';
+import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/response-schemas.js';
 
 export const h = (n: number) => n.toString(16).padStart(64, '0');
 

@@ -1,4 +1,4 @@
-import { createApp, type AppOptions } from '../../src/http/index.js';
+import { createApp, type AppOptions } from '../../src/http/app.js';
 import { FakeNodeApi } from './fake-node-api.js';
 
 /** An app over a fresh fake node, on loopback, without rate limiting unless asked for. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { miningSummaryView } from '../../src/http/views.js';
-import { HttpProblem } from '../../src/http/index.js';
+import { miningSummaryView } from '../../src/http/response-schemas.js';
+import { HttpProblem } from '../../src/http/problem.js';
 import { json, makeApp } from './make-app.js';
 import { expectProblem } from './problem-assertions.js';
 
@@ -31,7 +31,7 @@ describe('control routes on loopback without a token', () => {
     expect(api.calls).toContain('setThreads(1)');
   });
 
-  it.each([{ threads: 0 }, { threads: 1.5 }, { threads: '2' }, { threads: 5000 }, {}])('reject thread count %j', async (body) => {
+  it.each([{ threads: 0 }, { threads: 1.5 }, { threads: '2' }, {}])('reject thread count %j', async (body) => {
     const { app, api } = makeApp();
     await expectProblem(await app.request('/mining/threads', json(body, { method: 'PUT' })), 400, 'invalid-request');
     expect(api.threads).toBe(2);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ROUTES } from '../../src/http/index.js';
+import { ROUTES } from '../../src/http/openapi.js';
 import { makeApp } from './make-app.js';
 
 type Operation = { parameters: { name: string; in: string; required: boolean }[]; responses: Record<string, unknown>; security?: unknown; requestBody?: unknown };

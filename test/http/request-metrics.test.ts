@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeMetrics, type NodeMetrics } from '../../src/metrics/index.js';
+import { createNodeMetrics, type NodeMetrics } from '../../src/metrics/registry.js';
 import { FakeStatsSource } from '../metrics/fake-stats-source.js';
 import { h } from './fake-node-api.js';
 import { json, makeApp } from './make-app.js';

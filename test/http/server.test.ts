@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createApp, startHttpServer, type RunningHttpServer } from '../../src/http/index.js';
+import { createApp } from '../../src/http/app.js';
+import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { FakeNodeApi } from './fake-node-api.js';
 
 let server: RunningHttpServer | undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { receiptView, submittedView, transactionLookupView } from '../../src/http/views.js';
+import { receiptView, submittedView, transactionLookupView } from '../../src/http/response-schemas.js';
 import { h } from './fake-node-api.js';
 import { json, makeApp } from './make-app.js';
 import { expectProblem } from './problem-assertions.js';

@@ -1,4 +1,4 @@
-import type { HashRateWindows, NodeStatsSource, WorkerHashCount } from '../../src/metrics/index.js';
+import type { HashRateWindows, NodeStatsSource, WorkerHashCount } from '../../src/metrics/stats-source.js';
 
 /** A stats source whose readings the test sets directly, as the node's miner and chain would. */
 export class FakeStatsSource implements NodeStatsSource {

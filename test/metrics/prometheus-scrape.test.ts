@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeMetrics } from '../../src/metrics/index.js';
+import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
 import { FakeStatsSource } from './fake-stats-source.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createNodeMetrics, type NodeMetrics } from '../../src/metrics/index.js';
+import { createNodeMetrics, type NodeMetrics } from '../../src/metrics/registry.js';
 import { FakeStatsSource } from './fake-stats-source.js';
 
 /** DESIGN.md's metric set: name → type and label names. */

@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { MinerPool, type MinerPoolOptions, type Solution } from '../../src/miner/index.js';
+import { MinerPool } from '../../src/miner/pool.js';
+import type { MinerPoolOptions } from '../../src/miner/pool-types.js';
+import type { Solution } from '../../src/miner/job.js';
 import { NOTHING, easyTarget, headerWork, makeHeader, meets, next, qualifying, sha256, sha256d, sleep, until } from './helpers.js';
 
 const pools: MinerPool[] = [];

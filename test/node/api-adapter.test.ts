@@ -7,11 +7,11 @@ import { toHex } from '../../src/chain/hash.js';
 import { verifyReceipt } from '../../src/chain/receipt.js';
 import { buildRecord, buildTransfer, commitmentOf, newSalt } from '../../src/chain/signing.js';
 import { encodeTx } from '../../src/chain/tx.js';
-import { createApp } from '../../src/http/index.js';
-import * as views from '../../src/http/views.js';
-import { createNodeMetrics } from '../../src/metrics/index.js';
+import { createApp } from '../../src/http/app.js';
+import * as views from '../../src/http/response-schemas.js';
+import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from '../../src/node/api-adapter.js';
-import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/node/mempool-journal.js';
+import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/store/mempool-journal.js';
 import { keys, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const provider = keys();

@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { decodeHeader, encodeHeader, headerHash } from '../../src/chain/header.js';
-import type { EventRecorder } from '../../src/metrics/event-metrics.js';
-import type { MinerPool, MinerPoolEvents, MiningJob } from '../../src/miner/index.js';
+import type { EventRecorder } from '../../src/metrics/event-recorder.js';
+import type { MinerPool } from '../../src/miner/pool.js';
+import type { MinerPoolEvents } from '../../src/miner/pool-types.js';
+import type { MiningJob } from '../../src/miner/job.js';
 import type { Logger } from '../../src/node/log.js';
 import { solveHeader } from '../chain/helpers.js';
 

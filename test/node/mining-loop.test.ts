@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/chain/chain.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import type { BlockTemplate } from '../../src/chain/template.js';
-import { recordNodeEvents } from '../../src/node/event-metrics.js';
+import { recordNodeEvents } from '../../src/node/event-wiring.js';
 import { MiningLoop, type MinedBlock } from '../../src/node/mining-loop.js';
 import { keys, openChain, removeTempDirs, testNet } from '../chain/helpers.js';
 import { FakePool, memoryLogger, recordingMetrics, until } from './fakes.js';

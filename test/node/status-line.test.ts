@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeStatus } from '../../src/http/views.js';
+import type { NodeStatus } from '../../src/http/response-schemas.js';
 import { createLogger } from '../../src/node/log.js';
 import { formatAge, formatStatus, startStatusReporter } from '../../src/node/status-line.js';
 

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { generateKeyPair } from '../../chain/keys.js';
-import { writeFileDurably } from '../../node/durable-file.js';
+import { writeKeyFile } from '../../chain/key-file.js';
 import { parseCommandArgs } from '../args.js';
 import { CliError } from '../errors.js';
 import { DEFAULT_KEY_FILE } from '../wallet.js';
@@ -24,7 +24,7 @@ export async function run(args: string[]): Promise<number> {
   if (existsSync(path) && !values.force) throw new CliError(`${path} exists: a key is not overwritten without --force`);
   const pair = generateKeyPair();
   try {
-    writeFileDurably(path, JSON.stringify(pair, null, 2) + '\n', 0o600);
+    writeKeyFile(path, pair);
   } catch (err) {
     throw new CliError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, 1);
   }

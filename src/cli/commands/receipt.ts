@@ -5,8 +5,8 @@
  * transaction still in the mempool is waited for.
  */
 import { resolve } from 'node:path';
-import type { Receipt } from '../../http/views.js';
-import { writeFileDurably } from '../../node/durable-file.js';
+import type { Receipt } from '../../http/response-schemas.js';
+import { writeFileDurably } from '../../store/durable-file.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';

@@ -4,9 +4,10 @@
  * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
  * exits 0. Flags win over the config file, the file over the defaults.
  */
-import { startNode } from '../../node.js';
+import { startNode } from '../../node/full-node.js';
 import { ConfigError, loadConfigFile, resolveConfig, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
 import { createLogger } from '../../node/log.js';
+import { MAX_SLOTS } from '../../miner/shared.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 
@@ -30,7 +31,7 @@ export async function run(args: string[]): Promise<number> {
     dataDir: values.data,
     host: values.host,
     port: values.port === undefined ? undefined : inRange(parseCount(values.port, '--port'), '--port', 0, 65_535),
-    threads: values.threads === undefined ? undefined : inRange(parseCount(values.threads, '--threads'), '--threads', 1, 256),
+    threads: values.threads === undefined ? undefined : inRange(parseCount(values.threads, '--threads'), '--threads', 1, MAX_SLOTS),
     network: values.network === undefined ? undefined : networkName(values.network),
     mine: values['no-mine'] ? false : undefined,
     coinbase: values.coinbase === undefined ? undefined : publicKey(values.coinbase),

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { blockIdParams, blocksQuery, parseBlockId, parseParams, parseQuery, rawBlockParams, rawBlockQuery } from '../inputs.js';
 import type { NodeApi } from '../node-api.js';
 import { problems } from '../problem.js';
-import type { BlockPage } from '../views.js';
+import type { BlockPage } from '../response-schemas.js';
 
 const DEFAULT_PAGE = 20;
 

@@ -2,7 +2,7 @@ import type { Hono } from 'hono';
 import { accountParams, parseParams, subjectParams, txidParams } from '../inputs.js';
 import type { NodeApi } from '../node-api.js';
 import { problems } from '../problem.js';
-import type { SubjectTrail } from '../views.js';
+import type { SubjectTrail } from '../response-schemas.js';
 
 /** The ledger's state: the mempool, accounts and healthcare records. */
 export function registerLedgerRoutes(app: Hono, api: NodeApi): void {

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/chain/chain.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import { encodeTx } from '../../src/chain/tx.js';
-import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/node/mempool-journal.js';
+import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/store/mempool-journal.js';
 import { keys, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const payer = keys();

@@ -2,7 +2,7 @@ import { encodeBlock, type Block } from '../chain/block.js';
 import type { BlockInfo } from '../chain/chain-types.js';
 import { toDisplayHex, toHex } from '../chain/hash.js';
 import { encodeTx, txidHex, type Transaction } from '../chain/tx.js';
-import type { BlockSummary, BlockView, TransactionView } from '../http/views.js';
+import type { BlockSummary, BlockView, TransactionView } from '../http/response-schemas.js';
 
 /**
  * Ledger objects as the API's JSON (src/http/views.ts). Hashes and txids are display hex (byte-

@@ -1,18 +1,19 @@
 import { mkdirSync } from 'node:fs';
-import { Chain } from './chain/chain.js';
-import { createApp, startHttpServer, type RunningHttpServer } from './http/index.js';
-import { isLoopback } from './http/middleware/control-auth.js';
-import { defaultFlavor } from './kernel/kernel.js';
-import { createNodeMetrics } from './metrics/index.js';
-import { MinerPool } from './miner/index.js';
-import { NodeApiAdapter, statsSourceOf, type NodeParts } from './node/api-adapter.js';
-import { resolveCoinbase } from './node/coinbase.js';
-import type { NodeConfig } from './node/config.js';
-import { recordNodeEvents } from './node/event-metrics.js';
-import type { Logger } from './node/log.js';
-import { MempoolJournal } from './node/mempool-journal.js';
-import { MiningLoop } from './node/mining-loop.js';
-import { startStatusReporter, type StatusReporter } from './node/status-line.js';
+import { Chain } from '../chain/chain.js';
+import { createApp } from '../http/app.js';
+import { startHttpServer, type RunningHttpServer } from '../http/server.js';
+import { isLoopback } from '../http/middleware/control-auth.js';
+import { defaultFlavor } from '../kernel/kernel.js';
+import { createNodeMetrics } from '../metrics/registry.js';
+import { MinerPool } from '../miner/pool.js';
+import { NodeApiAdapter, statsSourceOf, type NodeParts } from './api-adapter.js';
+import { resolveCoinbase } from './coinbase.js';
+import type { NodeConfig } from './config.js';
+import { recordNodeEvents } from './event-wiring.js';
+import type { Logger } from './log.js';
+import { MempoolJournal } from '../store/mempool-journal.js';
+import { MiningLoop } from './mining-loop.js';
+import { startStatusReporter, type StatusReporter } from './status-line.js';
 
 /** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
 export interface RunningNode {
@@ -54,6 +55,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     if (pool) {
       const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
       log.info(describeCoinbase(coinbase));
+      if (coinbase.warning) log.warn(`coinbase: ${coinbase.warning}`);
       const loop = new MiningLoop(chain, pool, log, metrics, {
         recipient: coinbase.publicKey,
         onBlockMined: (b) => {

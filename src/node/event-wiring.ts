@@ -1,6 +1,7 @@
 import type { Chain } from '../chain/chain.js';
-import type { EventRecorder } from '../metrics/event-metrics.js';
-import type { JobSwitch, MinerPool, WorkerDeath } from '../miner/index.js';
+import type { EventRecorder } from '../metrics/event-recorder.js';
+import type { JobSwitch, WorkerDeath } from '../miner/pool-types.js';
+import type { MinerPool } from '../miner/pool.js';
 import type { Logger } from './log.js';
 
 /**
