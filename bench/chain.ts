@@ -114,7 +114,7 @@ async function mine(chain: Chain, recipient: string, network: Network): Promise<
       break;
     }
   }
-  const result = await chain.submitBlock(block);
+  const result = await chain.submitBlock(block, 'api');
   if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
   return block;
 }

@@ -5,6 +5,10 @@ import type { MempoolLimits } from './mempool.js';
 import type { Network, NetworkName } from './network.js';
 import type { Transaction } from './tx.js';
 
+/** Where a block came from: the local miner, a Stratum miner, a peer, or the HTTP API. */
+export type BlockSource = 'miner' | 'stratum' | 'peer' | 'api';
+export const BLOCK_SOURCES: readonly BlockSource[] = ['miner', 'stratum', 'peer', 'api'];
+
 /** The Chain's options, results and events: what the node, HTTP routes and metrics program against. */
 export interface ChainOptions {
   dataDir: string;
@@ -53,8 +57,10 @@ export type TxInfo =
 
 /** Events: 'tip' on every new tip (reorgDepth > 0 when blocks were disconnected), rejections with reasons. */
 export interface ChainEvents {
+  /** A block is stored (on disk): a new tip, a reorg or a side branch. Emitted before the 'tip' it causes. */
+  block: [{ hash: string; height: number; outcome: 'new-tip' | 'side-branch' | 'reorg'; reorgDepth: number; source: BlockSource }];
   tip: [{ hash: string; height: number; previousHash: string; reorgDepth: number; time: number; difficulty: number }];
-  'block-rejected': [{ hash?: string; reason: RejectReason; message: string; source: string }];
+  'block-rejected': [{ hash?: string; reason: RejectReason; message: string; source: BlockSource }];
   'tx-accepted': [{ txid: string }];
   'tx-rejected': [{ txid?: string; reason: RejectReason; message: string }];
 }

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AdmissionResult, BlockInfo, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
@@ -17,7 +17,7 @@ import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
 
-export type { AdmissionResult, BlockInfo, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
 import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
 
 const BODY_CACHE = 256;
@@ -81,7 +81,7 @@ export class Chain extends EventEmitter<ChainEvents> {
    * Validate a block and, when valid, append it to the log (fsync'd) before answering. It becomes
    * the tip when its branch has the most work (a reorg when that branch is not the current one).
    */
-  submitBlock(input: Block | Uint8Array, source = 'local'): Promise<SubmitResult> {
+  submitBlock(input: Block | Uint8Array, source: BlockSource): Promise<SubmitResult> {
     const result = this.queue.then(() => this.submitNow(input, source));
     this.queue = result.catch(() => undefined);
     return result;
@@ -225,7 +225,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main[this.main.length - 1]!;
   }
 
-  private async submitNow(input: Block | Uint8Array, source: string): Promise<SubmitResult> {
+  private async submitNow(input: Block | Uint8Array, source: BlockSource): Promise<SubmitResult> {
     let hash: string | undefined;
     try {
       const block = input instanceof Uint8Array ? decodeBlock(input) : input;
@@ -245,10 +245,15 @@ export class Chain extends EventEmitter<ChainEvents> {
       entry.offset = await this.log.append(input instanceof Uint8Array ? input : encodeBlock(block));
       this.bodies.unpin(hash);
       this.insert(entry, block);
-      if (!becomesTip) return { status: 'accepted', hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0 };
+      if (!becomesTip) {
+        this.emit('block', { hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0, source });
+        return { status: 'accepted', hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0 };
+      }
       const moved = this.activate(entry);
+      const outcome = moved.depth > 0 ? 'reorg' : 'new-tip';
+      this.emit('block', { hash, height: entry.height, outcome, reorgDepth: moved.depth, source });
       this.afterTipChange(previous, moved);
-      return { status: 'accepted', hash, height: entry.height, outcome: moved.depth > 0 ? 'reorg' : 'new-tip', reorgDepth: moved.depth };
+      return { status: 'accepted', hash, height: entry.height, outcome, reorgDepth: moved.depth };
     } catch (err) {
       // A block that did not reach the index leaves no body behind, whatever stopped it.
       if (hash && !this.entries.has(hash)) this.bodies.forget(hash);

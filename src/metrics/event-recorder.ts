@@ -1,9 +1,7 @@
 import { Counter, Histogram, type Registry } from 'prom-client';
 import { BoundedLabelValues } from './label-values.js';
 
-/** Where an accepted block came from. */
-export type BlockSource = 'miner' | 'stratum' | 'peer' | 'api';
-export const BLOCK_SOURCES: readonly BlockSource[] = ['miner', 'stratum', 'peer', 'api'];
+import { BLOCK_SOURCES, type BlockSource } from '../chain/chain-types.js';
 
 /** Things that happen (blocks, rejections, reorgs, job switches, HTTP requests), recorded as they do. */
 export interface EventRecorder {

@@ -1,4 +1,5 @@
 import type { Chain } from '../chain/chain.js';
+import type { BlockSource } from '../chain/chain-types.js';
 import type { EventRecorder } from '../metrics/event-recorder.js';
 import type { JobSwitch, WorkerDeath } from '../miner/pool-types.js';
 import type { MinerPool } from '../miner/pool.js';
@@ -21,13 +22,19 @@ export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: 
       log.warn(`chain: reorg of ${tip.reorgDepth} block(s), new tip ${tip.height} ${tip.hash}`);
     }
   };
-  const onBlockRejected = (e: { hash?: string; reason: string; message: string; source: string }) => metrics.blockRejected(e.reason);
+  // Each block is counted once, here, whoever submitted it.
+  const onBlock = (b: { outcome: string; source: BlockSource }) => {
+    if (b.source === 'miner') metrics.blockMined();
+    if (b.outcome !== 'side-branch') metrics.blockAccepted(b.source);
+  };
+  const onBlockRejected = (e: { reason: string }) => metrics.blockRejected(e.reason);
   const onTxRejected = (e: { reason: string }) => metrics.transactionRejected(e.reason);
   const onSwitch = (s: JobSwitch) => metrics.jobSwitched(s.ms / 1000);
   const onDeath = (d: WorkerDeath) =>
     log.warn(`miner: worker ${d.slot} died (exit ${d.exitCode}${d.error ? `: ${d.error.message}` : ''})${d.replaced ? ', replaced' : ', not replaced'}`);
   const onInvalid = () => log.error('miner: a worker reported a solution that does not meet the target (kernel bug?)');
 
+  chain.on('block', onBlock);
   chain.on('tip', onTip);
   chain.on('block-rejected', onBlockRejected);
   chain.on('tx-rejected', onTxRejected);
@@ -35,6 +42,7 @@ export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: 
   pool?.on('workerDied', onDeath);
   pool?.on('invalidSolution', onInvalid);
   return () => {
+    chain.off('block', onBlock);
     chain.off('tip', onTip);
     chain.off('block-rejected', onBlockRejected);
     chain.off('tx-rejected', onTxRejected);

@@ -56,7 +56,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
       log.info(describeCoinbase(coinbase));
       if (coinbase.warning) log.warn(`coinbase: ${coinbase.warning}`);
-      const loop = new MiningLoop(chain, pool, log, metrics, {
+      const loop = new MiningLoop(chain, pool, log, {
         recipient: coinbase.publicKey,
         onBlockMined: (b) => {
           log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`);

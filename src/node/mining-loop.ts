@@ -1,6 +1,5 @@
 import type { Chain } from '../chain/chain.js';
 import type { BlockTemplate } from '../chain/template.js';
-import type { EventRecorder } from '../metrics/event-recorder.js';
 import type { MinerPool } from '../miner/pool.js';
 import type { Solution } from '../miner/job.js';
 import type { Logger } from './log.js';
@@ -45,7 +44,6 @@ export class MiningLoop {
     private readonly chain: Chain,
     private readonly pool: MinerPool,
     private readonly log: Logger,
-    private readonly events: EventRecorder,
     private readonly options: MiningLoopOptions,
   ) {
     this.txRefreshMs = options.txRefreshMs ?? 1000;
@@ -146,8 +144,6 @@ export class MiningLoop {
       (result) => {
         if (result.status === 'accepted') {
           this.found++;
-          this.events.blockMined();
-          if (result.outcome !== 'side-branch') this.events.blockAccepted('miner');
           this.options.onBlockMined?.({ hash: result.hash, height: result.height, txs: block.txs.length, outcome: result.outcome });
         } else if (result.status === 'rejected') {
           // The chain already counted it (block-rejected); mine on a fresh template rather than a dead one.

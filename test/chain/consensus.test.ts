@@ -30,13 +30,13 @@ function transfer(sequence: number, amount = COIN, fee = 1000, network = testNet
 
 async function expectRejected(block: Parameters<Chain['submitBlock']>[0], reason: string) {
   const before = chain.tip().hash;
-  const result = await chain.submitBlock(block);
+  const result = await chain.submitBlock(block, 'api');
   expect(result).toMatchObject({ status: 'rejected', reason });
   expect(chain.tip().hash).toBe(before);
 }
 
 async function expectAccepted(block: Parameters<Chain['submitBlock']>[0]) {
-  expect(await chain.submitBlock(block)).toMatchObject({ status: 'accepted', outcome: 'new-tip' });
+  expect(await chain.submitBlock(block, 'api')).toMatchObject({ status: 'accepted', outcome: 'new-tip' });
 }
 
 describe('proof of work', () => {
@@ -152,11 +152,11 @@ describe('block contents', () => {
     tooBig.txs.push(...txs);
     (tooBig.txs[0] as CoinbaseTx).value += 3000;
     expect(encodeBlock(tooBig).length).toBeGreaterThan(500);
-    expect(await c.submitBlock(seal(tooBig))).toMatchObject({ status: 'rejected', reason: 'block-too-large' });
+    expect(await c.submitBlock(seal(tooBig), 'api')).toMatchObject({ status: 'rejected', reason: 'block-too-large' });
     const fits = draft(c);
     fits.txs.push(...txs.slice(0, 2));
     (fits.txs[0] as CoinbaseTx).value += 2000;
-    expect(await c.submitBlock(seal(fits))).toMatchObject({ status: 'accepted' });
+    expect(await c.submitBlock(seal(fits), 'api')).toMatchObject({ status: 'accepted' });
     await c.close();
   });
 });
@@ -174,7 +174,7 @@ describe('linking and decoding', () => {
     const bytes = encodeBlock(good);
     await expectRejected(Uint8Array.from([...bytes, 0]), 'malformed');
     await expectAccepted(bytes);
-    expect(await chain.submitBlock(good)).toEqual({ status: 'duplicate', hash: toDisplayHex(headerHash(good.header)) });
+    expect(await chain.submitBlock(good, 'api')).toEqual({ status: 'duplicate', hash: toDisplayHex(headerHash(good.header)) });
   });
 
   it('emits block-rejected with the reason', async () => {
@@ -182,7 +182,7 @@ describe('linking and decoding', () => {
     chain.on('block-rejected', (e) => seen.push(e.reason));
     const orphan = draft(chain);
     orphan.header.prevHash = new Uint8Array(32).fill(2);
-    await chain.submitBlock(seal(orphan));
+    await chain.submitBlock(seal(orphan), 'api');
     chain.removeAllListeners('block-rejected');
     expect(seen).toEqual(['prev-blk-not-found']);
   });
@@ -228,7 +228,7 @@ describe('retargeting', () => {
     expect(after >= net.powLimit / 4n).toBe(true); // one step moves at most 4x
     const slow = draft(c, { time: c.tip().header.time + 10 });
     slow.header.bits = net.powLimitBits; // claiming the old, easier target is refused
-    expect(await c.submitBlock(seal(slow))).toMatchObject({ status: 'rejected', reason: 'bad-diffbits' });
+    expect(await c.submitBlock(seal(slow), 'api')).toMatchObject({ status: 'rejected', reason: 'bad-diffbits' });
     await c.close();
   });
 });

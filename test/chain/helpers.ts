@@ -56,7 +56,7 @@ export async function mineNext(
   const template = chain.template(options.recipient ?? burnKey, { time });
   const block = template.blockFor(options.extranonce ?? 0, 0);
   solveHeader(block.header);
-  const result = await chain.submitBlock(block);
+  const result = await chain.submitBlock(block, 'api');
   if (result.status !== 'accepted') throw new Error(`own block rejected: ${JSON.stringify(result)}`);
   return block;
 }

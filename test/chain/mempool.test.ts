@@ -84,7 +84,7 @@ describe('block template', () => {
 
     // The miner's solution is accepted and the mined transactions leave the pool.
     solveHeader(block.header);
-    const result = await chain.submitBlock(template.blockFor(1, block.header.nonce));
+    const result = await chain.submitBlock(template.blockFor(1, block.header.nonce), 'api');
     expect(result).toMatchObject({ status: 'accepted', outcome: 'new-tip' });
     expect(chain.mempoolInfo()).toEqual({ count: 0, bytes: 0 });
     expect(fromHex(parts.extranonce1)).toEqual(Uint8Array.from([7, 0, 0, 0]));

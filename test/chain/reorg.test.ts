@@ -11,7 +11,7 @@ afterAll(removeTempDirs);
 
 async function submitAll(chain: Chain, blocks: Block[]) {
   const results = [];
-  for (const b of blocks) results.push(await chain.submitBlock(b));
+  for (const b of blocks) results.push(await chain.submitBlock(b, 'api'));
   return results;
 }
 
@@ -153,14 +153,14 @@ describe('invalid branches', () => {
     const bad = draft(b, { time: forkPoint.header.time + 3 });
     bad.txs.push(buildTransfer({ network: testNet, privateKey: alice.privateKey, sequence: 0, fee: 1, recipient: burnKey, amount: 500 * COIN }));
     seal(bad);
-    expect(await a.submitBlock(bad)).toMatchObject({ status: 'accepted', outcome: 'side-branch' });
+    expect(await a.submitBlock(bad, 'api')).toMatchObject({ status: 'accepted', outcome: 'side-branch' });
     // A child would make that branch the heaviest: connecting it fails and the old tip stays.
     const tipBefore = a.tip().hash;
     const child = seal({ header: { ...bad.header, prevHash: hashOf(bad), time: bad.header.time + 1, nonce: 0 }, txs: [{ kind: 'coinbase', height: 3, recipient: new Uint8Array(32), extranonce1: 0, extranonce2: 0, value: 0 }] });
-    expect(await a.submitBlock(child)).toMatchObject({ status: 'rejected', reason: 'insufficient-funds' });
+    expect(await a.submitBlock(child, 'api')).toMatchObject({ status: 'rejected', reason: 'insufficient-funds' });
     expect(a.tip().hash).toBe(tipBefore);
     const grandchild = seal({ header: { ...bad.header, prevHash: hashOf(bad), time: bad.header.time + 2, nonce: 0 }, txs: [{ kind: 'coinbase', height: 3, recipient: new Uint8Array(32), extranonce1: 1, extranonce2: 0, value: 0 }] });
-    expect(await a.submitBlock(grandchild)).toMatchObject({ status: 'rejected', reason: 'prev-blk-invalid' });
+    expect(await a.submitBlock(grandchild, 'api')).toMatchObject({ status: 'rejected', reason: 'prev-blk-invalid' });
     await a.close();
     await b.close();
   });

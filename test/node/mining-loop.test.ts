@@ -24,7 +24,7 @@ async function setup(options: { txRefreshMs?: number; now?: () => number } = {})
   const metrics = recordingMetrics();
   const log = memoryLogger();
   const mined: MinedBlock[] = [];
-  loop = new MiningLoop(chain, pool.asPool(), log, metrics, { recipient: miner.publicKey, onBlockMined: (b) => mined.push(b), ...options });
+  loop = new MiningLoop(chain, pool.asPool(), log, { recipient: miner.publicKey, onBlockMined: (b) => mined.push(b), ...options });
   return { pool, metrics, log, mined, loop };
 }
 
@@ -42,8 +42,6 @@ describe('MiningLoop', () => {
     // The next job was handed out by the chain's tip event, before anything else ran.
     expect(templateOf(pool).height).toBe(2);
     expect(chain.account(miner.publicKey).balance).toBe(50 * 100_000_000);
-    expect(metrics.calls.blockMined).toHaveLength(1);
-    expect(metrics.calls.blockAccepted).toEqual([['miner']]);
     expect(loop.blocksFound).toBe(1);
     expect(loop.currentJob()?.template.height).toBe(2);
   });
@@ -58,7 +56,7 @@ describe('MiningLoop', () => {
     pool.solve(first, 2); // arrives after the switch: stale
     await new Promise((r) => setTimeout(r, 50));
     expect(chain.tip().height).toBe(1);
-    expect(metrics.calls.blockMined).toHaveLength(1);
+    expect(loop.blocksFound).toBe(1);
     expect(chain.blockByHeight(1)!.confirmations).toBe(1);
   });
 
@@ -92,7 +90,7 @@ describe('MiningLoop', () => {
     expect(log.lines.find((l) => l.includes('own block'))).toMatch(/^warn miner: own block .*rejected: time-too-new/);
     expect(pool.job).toBe(first);
     await until(() => pool.job !== first, 3000);
-    expect(metrics.calls.blockMined).toBeUndefined();
+    expect(loop.blocksFound).toBe(0);
     expect(loop.blocksFound).toBe(0);
   });
 
@@ -112,7 +110,7 @@ describe('MiningLoop', () => {
 });
 
 describe('recordNodeEvents', () => {
-  it('counts reorgs, block intervals and rejections from the chain, and job switches from the pool', async () => {
+  it('counts blocks by source, reorgs, block intervals and rejections from the chain, and job switches from the pool', async () => {
     chain = await openChain();
     const pool = new FakePool();
     const metrics = recordingMetrics();
@@ -123,6 +121,9 @@ describe('recordNodeEvents', () => {
     chain.emit('tip', { ...tip, reorgDepth: 0 });
     clock += 2500;
     chain.emit('tip', { ...tip, reorgDepth: 2 });
+    chain.emit('block', { hash: 'ab'.repeat(32), height: 5, outcome: 'new-tip', reorgDepth: 0, source: 'miner' });
+    chain.emit('block', { hash: 'ef'.repeat(32), height: 5, outcome: 'side-branch', reorgDepth: 0, source: 'miner' });
+    chain.emit('block', { hash: 'cd'.repeat(32), height: 6, outcome: 'reorg', reorgDepth: 1, source: 'peer' });
     chain.emit('block-rejected', { reason: 'high-hash', message: 'x', source: 'peer' });
     chain.emit('tx-rejected', { reason: 'bad-signature', message: 'x' });
     pool.emit('jobSwitch', { jobId: 1, ms: 4 });
@@ -132,6 +133,9 @@ describe('recordNodeEvents', () => {
       blockRejected: [['high-hash']],
       transactionRejected: [['bad-signature']],
       jobSwitched: [[0.004]],
+      // Every block the miner found counts as mined; only best-chain blocks count as accepted, by source.
+      blockMined: [[], []],
+      blockAccepted: [['miner'], ['peer']],
     });
     expect(log.lines.some((l) => l.startsWith('warn chain: reorg of 2 block(s)'))).toBe(true);
     stop();

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
     }
     const block = chain.template(MINER.publicKey, { time: tip.header.time + 1 }).blockFor(0, 0);
     solveHeader(block.header);
-    const result = await chain.submitBlock(block);
+    const result = await chain.submitBlock(block, 'api');
     if (result.status !== 'accepted') throw new Error(`own block rejected: ${JSON.stringify(result)}`);
     process.stdout.write(`ACK ${result.height} ${result.hash}\n`);
   }
