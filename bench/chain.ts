@@ -63,7 +63,8 @@ async function replayBench(network: Network, dataDir: string, count: number, per
   for (const s of senders) await mine(chain, s.publicKey, network);
   let sequence = 0;
   while (chain.tip().height < count) {
-    if (perBlock > 0 && chain.tip().height >= senders.length) {
+    // Rewards wait coinbaseMaturity blocks before they may be spent.
+    if (perBlock > 0 && chain.tip().height >= senders.length + network.coinbaseMaturity) {
       for (const s of senders) {
         chain.acceptTransaction(buildTransfer({ network, privateKey: s.privateKey, sequence, fee: 100, recipient: sink, amount: 1 }));
       }
@@ -88,6 +89,7 @@ async function admissionBench(network: Network, dataDir: string, count: number):
   const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 100_000, mempool: { maxCount: count + 1, maxBytes: count * 200, maxPerSender: perSender } });
   for (const s of senders) await mine(chain, s.publicKey, network);
   const sink = generateKeyPair().publicKey;
+  for (let i = 0; i < network.coinbaseMaturity; i++) await mine(chain, sink, network);
   const txs = [];
   for (let i = 0; i < count; i++) {
     const s = senders[Math.floor(i / perSender)]!;
@@ -130,6 +132,7 @@ function benchNetwork(): Network {
     maxFutureSeconds: 7200,
     initialSubsidy: 50 * COIN,
     halvingInterval: 210_000,
+    coinbaseMaturity: 5,
     genesisTime: 1767225600,
   });
 }

@@ -17,10 +17,11 @@ export interface BlockEntry {
   /** Frame offset in the block log (-1: genesis, held in code). */
   offset: number;
   /**
-   * 'stored': passed every check that needs no state (kept as a side branch);
+   * 'header': the header passed its checks, the body has not arrived (headers-first sync);
+   * 'stored': the body passed every check that needs no state and is in the log (a side branch);
    * 'valid': has been connected to the state; 'invalid': failed, as have all its descendants.
    */
-  status: 'stored' | 'valid' | 'invalid';
+  status: 'header' | 'stored' | 'valid' | 'invalid';
 }
 
 /** Up to `count` entries ending at `entry`, oldest first. */

@@ -1,5 +1,5 @@
 import type { Block } from './block.js';
-import type { RejectReason } from './errors.js';
+import type { PenaltyClass, RejectReason } from './errors.js';
 import type { BlockHeader } from './header.js';
 import type { MempoolLimits } from './mempool.js';
 import type { Network, NetworkName } from './network.js';
@@ -23,12 +23,30 @@ export interface ChainOptions {
   bodyCache?: number;
   /** This node's fixed coinbase extranonce1 (u32); random when omitted. */
   extranonce1?: number;
+  /** Blocks that may wait for validation before submitBlock answers `busy` (default 64). */
+  submitQueue?: number;
 }
 
+/**
+ * What submitBlock answers. `rejected` carries the penalty class of its reason for whoever sent the
+ * block (the peer layer scores with it); `busy` means the submit queue is full: try again later.
+ */
 export type SubmitResult =
   | { status: 'accepted'; hash: string; height: number; outcome: 'new-tip' | 'side-branch' | 'reorg'; reorgDepth: number }
   | { status: 'duplicate'; hash: string }
-  | { status: 'rejected'; hash?: string; reason: RejectReason; message: string };
+  | { status: 'busy'; hash: string }
+  | { status: 'rejected'; hash?: string; reason: RejectReason; message: string; penalty: PenaltyClass };
+
+/** What submitHeaders answers: how many were new, and the best header chain known afterwards. */
+export type HeadersResult =
+  | { status: 'accepted'; added: number; best: BestHeader }
+  | { status: 'rejected'; index: number; hash: string; added: number; reason: RejectReason; message: string; penalty: PenaltyClass; best: BestHeader };
+
+export interface BestHeader {
+  hash: string;
+  height: number;
+  totalWork: bigint;
+}
 
 export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };
 

@@ -1,13 +1,14 @@
 import { EventEmitter } from 'node:events';
-import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
 import { decodeBlock, encodeBlock, type Block } from './block.js';
 import { BodyCache } from './body-cache.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';
-import { VerifyError } from './errors.js';
-import { headerHash } from './header.js';
+import { BlockTree, hashOfHeader } from './block-tree.js';
+import { penaltyOf, VerifyError } from './errors.js';
+import { headerHash, type BlockHeader } from './header.js';
 import { fromDisplayHex, fromHex, sha256d, toDisplayHex } from './hash.js';
 import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js';
 import { getNetwork, subsidyAt, type Network } from './network.js';
@@ -17,10 +18,14 @@ import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
 
-export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
-import { checkBlockSanity, checkCoinbaseHeight, checkHeaderContext, checkProofOfWork, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
+export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+import { checkBlockSanity, checkCoinbaseHeight, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
 
 const BODY_CACHE = 256;
+/** Blocks waiting for validation; beyond this, submitBlock answers `busy` (a flooding peer cannot queue memory). */
+const SUBMIT_QUEUE = 64;
+/** Headers one getheaders answer carries (Bitcoin's 2000). */
+export const MAX_HEADERS = 2000;
 
 /**
  * The ledger: a tree of blocks, the main chain (most total work), its state and the mempool, over a
@@ -31,7 +36,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   /** What opening the log had to repair (a torn tail after a crash). */
   recovery: Recovery = { truncatedBytes: 0 };
   private log!: BlockLog;
-  private readonly entries = new Map<string, BlockEntry>();
+  private readonly tree: BlockTree;
   private main: BlockEntry[] = [];
   private readonly undoLogs = new Map<BlockEntry, UndoLog>();
   private readonly txIndex = new Map<string, { entry: BlockEntry; index: number }>();
@@ -39,6 +44,9 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly bodies: BodyCache;
   private readonly signatureCheck: SignatureCheck;
   private queue: Promise<unknown> = Promise.resolve();
+  /** Blocks in the submit queue, by hash: a second submission waits for the first's answer. */
+  private readonly queued = new Map<string, Promise<SubmitResult>>();
+  private readonly maxQueued: number;
   private readonly now: () => number;
   private readonly undoWindow: number;
   private readonly extranonce1: number;
@@ -64,11 +72,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.undoWindow = options.undoWindow ?? 2_000;
     this.bodies = new BodyCache(options.bodyCache ?? BODY_CACHE);
     this.extranonce1 = options.extranonce1 ?? randomInt(2 ** 32 - 1);
-    this.mempool = new Mempool(this.state, { ...DEFAULT_MEMPOOL_LIMITS, ...options.mempool });
+    this.maxQueued = options.submitQueue ?? SUBMIT_QUEUE;
+    this.mempool = new Mempool(this.state, { ...DEFAULT_MEMPOOL_LIMITS, ...options.mempool }, () => ({
+      height: this.tipEntry.height + 1,
+      time: this.now(),
+      coinbaseMaturity: this.network.coinbaseMaturity,
+    }));
     const genesis = this.network.genesis;
     const hash = toDisplayHex(headerHash(genesis.header));
     const entry: BlockEntry = { hash, header: genesis.header, height: 0, parent: null, totalWork: blockWork(bitsToTarget(genesis.header.bits)), offset: -1, status: 'stored' };
-    this.entries.set(hash, entry);
+    this.tree = new BlockTree(this.network, entry);
     this.bodies.pin(hash, genesis);
     this.connectTip(entry);
   }
@@ -78,13 +91,53 @@ export class Chain extends EventEmitter<ChainEvents> {
   // ---- writes ---------------------------------------------------------------------------------
 
   /**
-   * Validate a block and, when valid, append it to the log (fsync'd) before answering. It becomes
-   * the tip when its branch has the most work (a reorg when that branch is not the current one).
+   * The one way in for blocks, whatever their source. Validate a block and, when valid, append it to
+   * the log (fsync'd) before answering; it becomes the tip when its branch has the most work (a reorg
+   * when that branch is not the current one). Blocks are processed one at a time, in order; a block
+   * already waiting is not validated twice, and a full queue answers `busy` to peers and the API.
    */
   submitBlock(input: Block | Uint8Array, source: BlockSource): Promise<SubmitResult> {
-    const result = this.queue.then(() => this.submitNow(input, source));
-    this.queue = result.catch(() => undefined);
+    let block: Block;
+    try {
+      block = input instanceof Uint8Array ? decodeBlock(input) : input;
+    } catch (err) {
+      if (!(err instanceof VerifyError)) throw err;
+      return Promise.resolve(this.rejected(undefined, err, source));
+    }
+    const hash = hashOfHeader(block.header);
+    const waiting = this.queued.get(hash);
+    if (waiting) return waiting;
+    // Our own miners find a block per job at most, and a found block must never be dropped: only
+    // peers and the API, which anyone can flood, meet the bound.
+    const bounded = source === 'peer' || source === 'api';
+    if (bounded && this.queued.size >= this.maxQueued) return Promise.resolve({ status: 'busy', hash });
+    const bytes = input instanceof Uint8Array ? input : undefined;
+    const result = this.enqueue(() => this.submitNow(block, hash, bytes, source));
+    this.queued.set(hash, result);
+    void result.finally(() => this.queued.delete(hash)).catch(() => undefined);
     return result;
+  }
+
+  /**
+   * Headers-first: validate a run of headers as a chain (each linking to the one before, the first
+   * to a known block; proof of work, bits by the retarget rule, median time past, the future limit)
+   * and keep them as header-only entries, so the node knows the most-work chain before it has the
+   * bodies. Nothing is written: headers are cheap to fetch again after a restart.
+   */
+  submitHeaders(headers: BlockHeader[], source: BlockSource): Promise<HeadersResult> {
+    return this.enqueue(async () => this.addHeaders(headers, source));
+  }
+
+  /** Whether the chain holds this block's body or is about to validate it (header-only entries do not count). */
+  has(hash: string): boolean {
+    const key = hash.toLowerCase();
+    const entry = this.tree.get(key);
+    return (entry !== undefined && entry.status !== 'header' && entry.status !== 'invalid') || this.queued.has(key);
+  }
+
+  /** Why a block is known invalid, if it is: a repeat is refused without validating it again. */
+  knownInvalid(hash: string): string | undefined {
+    return this.tree.invalidReason(hash.toLowerCase());
   }
 
   /** Admit a transaction (object, encoded bytes or hex) to the mempool, or say why not. */
@@ -155,14 +208,69 @@ export class Chain extends EventEmitter<ChainEvents> {
     };
   }
 
+  /**
+   * Bitcoin's block locator from the tip: the last 10 blocks one by one, then exponentially sparser,
+   * genesis last. A peer finds the newest hash it shares with us in it.
+   */
+  locator(): string[] {
+    const hashes: string[] = [];
+    let step = 1;
+    for (let h = this.tipEntry.height; h > 0; h -= step) {
+      hashes.push(this.main[h]!.hash);
+      if (hashes.length >= 10) step *= 2;
+    }
+    hashes.push(this.main[0]!.hash);
+    return hashes;
+  }
+
+  /**
+   * Main-chain headers after the newest locator hash on our main chain (after genesis when none is),
+   * up to and including `stopHash`, at most `max` (≤ MAX_HEADERS): a peer's getheaders answer.
+   */
+  headersAfter(locator: readonly string[], stopHash?: string, max = MAX_HEADERS): BlockHeader[] {
+    let start = 0;
+    for (const hash of locator) {
+      const entry = this.tree.get(hash.toLowerCase());
+      if (entry && this.main[entry.height] === entry) {
+        start = entry.height;
+        break;
+      }
+    }
+    const headers: BlockHeader[] = [];
+    const stop = stopHash?.toLowerCase();
+    for (let h = start + 1; h < this.main.length && headers.length < Math.min(max, MAX_HEADERS); h++) {
+      headers.push(this.main[h]!.header);
+      if (this.main[h]!.hash === stop) break;
+    }
+    return headers;
+  }
+
+  /** The most-work chain the node knows of, bodies or not: what sync catches up to. */
+  bestHeader(): { hash: string; height: number; totalWork: bigint } {
+    const best = this.tree.bestHeader;
+    return { hash: best.hash, height: best.height, totalWork: best.totalWork };
+  }
+
+  /** Blocks of the best header chain whose bodies are still missing, oldest first, at most `max`. */
+  missingBodies(max: number): { hash: string; height: number }[] {
+    return this.tree.missingBodies(max).map((e) => ({ hash: e.hash, height: e.height }));
+  }
+
+  /** A known header (body or not) by hash. */
+  header(hash: string): { header: BlockHeader; height: number; hasBody: boolean; mainChain: boolean } | undefined {
+    const entry = this.tree.get(hash.toLowerCase());
+    if (!entry || entry.status === 'invalid') return undefined;
+    return { header: entry.header, height: entry.height, hasBody: entry.status !== 'header', mainChain: this.main[entry.height] === entry };
+  }
+
   /** The bits the next block must carry. */
   nextBits(): number {
     return nextBlockRules(this.network, this.tipEntry).bits;
   }
 
   blockByHash(hash: string): BlockInfo | undefined {
-    const entry = this.entries.get(hash.toLowerCase());
-    return entry && entry.status !== 'invalid' ? this.blockInfo(entry) : undefined;
+    const entry = this.tree.get(hash.toLowerCase());
+    return entry && entry.status !== 'invalid' && entry.status !== 'header' ? this.blockInfo(entry) : undefined;
   }
 
   blockByHeight(height: number): BlockInfo | undefined {
@@ -225,12 +333,16 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main[this.main.length - 1]!;
   }
 
-  private async submitNow(input: Block | Uint8Array, source: BlockSource): Promise<SubmitResult> {
-    let hash: string | undefined;
+  private enqueue<T>(op: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(op);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private async submitNow(block: Block, hash: string, bytes: Uint8Array | undefined, source: BlockSource): Promise<SubmitResult> {
     try {
-      const block = input instanceof Uint8Array ? decodeBlock(input) : input;
-      hash = toDisplayHex(headerHash(block.header));
-      if (this.entries.has(hash)) return { status: 'duplicate', hash };
+      const known = this.tree.get(hash);
+      if (known && known.status !== 'header' && known.status !== 'invalid') return { status: 'duplicate', hash };
       const entry = this.checkBlock(block, hash, this.now());
       const previous = this.tipEntry;
       const becomesTip = entry.totalWork > previous.totalWork;
@@ -242,32 +354,65 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.activate(previous);
         if (this.mempool.base !== this.state) this.mempool.reset(this.state);
       }
-      entry.offset = await this.log.append(input instanceof Uint8Array ? input : encodeBlock(block));
+      const offset = await this.log.append(bytes ?? encodeBlock(block));
       this.bodies.unpin(hash);
-      this.insert(entry, block);
+      const stored = this.insert(entry, block, offset);
       if (!becomesTip) {
-        this.emit('block', { hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0, source });
-        return { status: 'accepted', hash, height: entry.height, outcome: 'side-branch', reorgDepth: 0 };
+        this.emit('block', { hash, height: stored.height, outcome: 'side-branch', reorgDepth: 0, source });
+        return { status: 'accepted', hash, height: stored.height, outcome: 'side-branch', reorgDepth: 0 };
       }
-      const moved = this.activate(entry);
+      const moved = this.activate(stored);
       const outcome = moved.depth > 0 ? 'reorg' : 'new-tip';
-      this.emit('block', { hash, height: entry.height, outcome, reorgDepth: moved.depth, source });
+      this.emit('block', { hash, height: stored.height, outcome, reorgDepth: moved.depth, source });
       this.afterTipChange(previous, moved);
-      return { status: 'accepted', hash, height: entry.height, outcome, reorgDepth: moved.depth };
+      return { status: 'accepted', hash, height: stored.height, outcome, reorgDepth: moved.depth };
     } catch (err) {
-      // A block that did not reach the index leaves no body behind, whatever stopped it.
-      if (hash && !this.entries.has(hash)) this.bodies.forget(hash);
+      // A block that did not reach the log leaves no body behind, whatever stopped it.
+      const entry = this.tree.get(hash);
+      if (!entry || entry.status === 'header' || entry.status === 'invalid') this.bodies.forget(hash);
       if (!(err instanceof VerifyError)) throw err;
-      this.emit('block-rejected', { ...(hash ? { hash } : {}), reason: err.reason, message: err.message, source });
-      return { status: 'rejected', ...(hash ? { hash } : {}), reason: err.reason, message: err.message };
+      this.tree.reject(hash, err.reason);
+      return this.rejected(hash, err, source);
     }
+  }
+
+  private rejected(hash: string | undefined, err: VerifyError, source: BlockSource): SubmitResult {
+    this.emit('block-rejected', { ...(hash ? { hash } : {}), reason: err.reason, message: err.message, source });
+    return { status: 'rejected', ...(hash ? { hash } : {}), reason: err.reason, message: err.message, penalty: penaltyOf(err.reason, 'block') };
+  }
+
+  private addHeaders(headers: BlockHeader[], source: BlockSource): HeadersResult {
+    let added = 0;
+    let previous: string | undefined;
+    for (let i = 0; i < headers.length; i++) {
+      const header = headers[i]!;
+      const hash = hashOfHeader(header);
+      try {
+        if (previous !== undefined && toDisplayHex(header.prevHash) !== previous) {
+          throw new VerifyError('bad-header-chain', `header ${i} does not link to header ${i - 1}`);
+        }
+        const known = this.tree.get(hash);
+        if (!known) {
+          this.tree.add(this.tree.entryFor(header, hash, this.now()));
+          added++;
+        } else if (known.status === 'invalid') {
+          throw new VerifyError(this.tree.invalidReason(hash) ?? 'prev-blk-invalid', `block ${hash} is known to be invalid`);
+        }
+      } catch (err) {
+        if (!(err instanceof VerifyError)) throw err;
+        this.emit('block-rejected', { hash, reason: err.reason, message: err.message, source });
+        return { status: 'rejected', index: i, hash, added, reason: err.reason, message: err.message, penalty: penaltyOf(err.reason, 'block'), best: this.bestHeader() };
+      }
+      previous = hash;
+    }
+    return { status: 'accepted', added, best: this.bestHeader() };
   }
 
   /** Replay one logged block: it passed every check when written, so any rejection means a broken log. */
   private replayBlock(offset: number, payload: Uint8Array): void {
     const block = decodeBlock(payload);
     const hash = toDisplayHex(headerHash(block.header));
-    if (this.entries.has(hash)) return;
+    if (this.tree.get(hash)) return;
     let entry: BlockEntry;
     try {
       entry = this.checkBlock(block, hash, undefined);
@@ -275,11 +420,10 @@ export class Chain extends EventEmitter<ChainEvents> {
       const reason = err instanceof VerifyError ? err.reason : String(err);
       throw new Error(`block log ${this.log?.path ?? ''}: block ${hash} at byte ${offset} fails replay (${reason}): ${(err as Error).message}`);
     }
-    entry.offset = offset;
-    this.insert(entry, block);
-    if (entry.totalWork > this.tipEntry.totalWork) {
+    const stored = this.insert(entry, block, offset);
+    if (stored.totalWork > this.tipEntry.totalWork) {
       try {
-        this.activate(entry);
+        this.activate(stored);
       } catch (err) {
         // Same outcome as when it was live: a branch that fails to connect stays invalid.
         if (!(err instanceof VerifyError)) throw err;
@@ -287,27 +431,26 @@ export class Chain extends EventEmitter<ChainEvents> {
     }
   }
 
-  /** Every check a block passes before it is stored: parent known and valid, PoW, bits, time, contents. */
+  /**
+   * Every check a block passes before it is stored: its header against the tree (parent known and
+   * valid, PoW, bits, time), its parent's body stored (bodies go in in order), then its contents.
+   */
   private checkBlock(block: Block, hash: string, now: number | undefined): BlockEntry {
-    const parent = this.entries.get(toDisplayHex(block.header.prevHash));
-    if (!parent) throw new VerifyError('prev-blk-not-found', `parent ${toDisplayHex(block.header.prevHash)} unknown`);
-    if (parent.status === 'invalid') throw new VerifyError('prev-blk-invalid', `parent ${parent.hash} is invalid`);
-    const target = checkProofOfWork(block.header, fromDisplayHex(hash), this.network);
-    const rules = nextBlockRules(this.network, parent);
-    checkHeaderContext(block, this.network, {
-      height: parent.height + 1,
-      expectedBits: rules.bits,
-      medianTimePast: rules.medianTimePast,
-      ...(now !== undefined ? { now } : {}),
-    });
+    const entry = this.tree.entryFor(block.header, hash, now);
+    const parent = entry.parent!;
+    if (parent.status === 'header') throw new VerifyError('prev-blk-not-found', `parent ${parent.hash} has no body yet`);
     checkBlockSanity(block, this.network, this.signatureCheck);
-    checkCoinbaseHeight(block, parent.height + 1);
-    return { hash, header: block.header, height: parent.height + 1, parent, totalWork: parent.totalWork + blockWork(target), offset: -1, status: 'stored' };
+    checkCoinbaseHeight(block, entry.height);
+    return entry;
   }
 
-  private insert(entry: BlockEntry, block: Block): void {
-    this.entries.set(entry.hash, entry);
-    this.bodies.remember(entry.hash, block);
+  /** The block is in the log: its entry (the header-only one when there was one) now has a body. */
+  private insert(entry: BlockEntry, block: Block, offset: number): BlockEntry {
+    const stored = this.tree.add(entry);
+    stored.offset = offset;
+    if (stored.status === 'header') stored.status = 'stored';
+    this.bodies.remember(stored.hash, block);
+    return stored;
   }
 
   /**
@@ -330,7 +473,8 @@ export class Chain extends EventEmitter<ChainEvents> {
         this.connectTip(entry);
       } catch (err) {
         if (!(err instanceof VerifyError)) throw err;
-        entry.status = 'invalid';
+        if (this.tree.get(entry.hash) === entry) this.tree.reject(entry.hash, err.reason);
+        else entry.status = 'invalid'; // the new block's dry run: it is not in the tree yet
         this.activate(from);
         throw err;
       }

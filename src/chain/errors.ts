@@ -20,6 +20,7 @@ export type RejectReason =
   | 'dup-txid'
   | 'prev-blk-not-found'
   | 'prev-blk-invalid'
+  | 'bad-header-chain'
   | 'duplicate'
   // transactions
   | 'bad-signature'
@@ -34,12 +35,83 @@ export type RejectReason =
   | 'record-superseded'
   | 'record-subject-mismatch'
   | 'coinbase-not-allowed'
+  | 'immature-coinbase'
   // mempool policy
   | 'already-in-mempool'
   | 'fee-rate-too-low'
   | 'mempool-full'
   | 'sender-limit'
   | 'tx-too-large';
+
+/**
+ * What a reject says about whoever sent the object, for the peer layer's scores (bcoin's ban score,
+ * Lodestar's REJECT / IGNORE):
+ * - `fatal`: no honest node sends it (bad proof of work, a broken header chain, a signature that
+ *   fails, a block breaking consensus with a body its header commits to);
+ * - `low`: malformed bytes or a body that does not match its header: maybe a buggy or mutating
+ *   relay, tolerated a few times;
+ * - `none`: merely unwanted or early — known, stale, too cheap, a parent not yet seen, a clock ahead.
+ */
+export type PenaltyClass = 'fatal' | 'low' | 'none';
+
+/**
+ * The class of a reject, for a block or for a transaction sent on its own. Honest nodes validate
+ * before they relay, so a block whose body its header commits to and that breaks any rule is fatal;
+ * the same state rule on a lone transaction may be mere timing (a sequence not yet reached).
+ */
+export function penaltyOf(reason: RejectReason, object: 'block' | 'tx'): PenaltyClass {
+  if (object === 'tx') return TX_PENALTY[reason];
+  if (EARLY_REASONS.has(reason)) return 'none';
+  return BODY_MUTATION_REASONS.has(reason) ? 'low' : 'fatal';
+}
+
+/** Reasons that say a block came early or twice, not that it is bad: it may be valid later. */
+export const EARLY_REASONS: ReadonlySet<RejectReason> = new Set(['prev-blk-not-found', 'time-too-new', 'duplicate']);
+
+/** Every reason's class on a lone transaction, spelled out so a new reason cannot be added without one. */
+const TX_PENALTY: Record<RejectReason, PenaltyClass> = {
+  malformed: 'low',
+  'malformed-tx': 'low',
+  'high-hash': 'fatal',
+  'bad-diffbits': 'fatal',
+  'time-too-old': 'fatal',
+  'time-too-new': 'none',
+  'bad-merkle-root': 'low',
+  'block-too-large': 'low',
+  'bad-cb-missing': 'fatal',
+  'bad-cb-multiple': 'fatal',
+  'bad-cb-height': 'fatal',
+  'bad-cb-amount': 'fatal',
+  'dup-txid': 'low',
+  'prev-blk-not-found': 'none',
+  'prev-blk-invalid': 'fatal',
+  'bad-header-chain': 'fatal',
+  duplicate: 'none',
+  'bad-signature': 'fatal',
+  'bad-sequence': 'none',
+  'bad-fee': 'fatal',
+  'bad-amount': 'fatal',
+  'insufficient-funds': 'none',
+  'bad-resource-type': 'fatal',
+  'locator-too-long': 'fatal',
+  'record-not-found': 'none',
+  'not-record-owner': 'none',
+  'record-superseded': 'none',
+  'record-subject-mismatch': 'none',
+  'coinbase-not-allowed': 'fatal',
+  'immature-coinbase': 'none',
+  'already-in-mempool': 'none',
+  'fee-rate-too-low': 'none',
+  'mempool-full': 'none',
+  'sender-limit': 'none',
+  'tx-too-large': 'low',
+};
+
+/**
+ * Reasons a block body may show without its header being bad: the same header with the right body
+ * is still a valid block (Bitcoin's "mutated" blocks), so such a hash is never marked invalid.
+ */
+export const BODY_MUTATION_REASONS: ReadonlySet<RejectReason> = new Set(['malformed', 'malformed-tx', 'bad-merkle-root', 'dup-txid']);
 
 /** A rule was broken. `reason` is stable and machine-readable; `message` is for people. */
 export class VerifyError extends Error {

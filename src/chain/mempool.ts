@@ -35,6 +35,9 @@ export interface MempoolEntry {
   addedAt: number;
 }
 
+/** Where pending transactions are checked: the next block's height and the node's clock. */
+export type NextBlockContext = () => { height: number; time: number; coinbaseMaturity: number };
+
 export class Mempool {
   private entries = new Map<string, MempoolEntry>();
   private view: LedgerState;
@@ -44,8 +47,13 @@ export class Mempool {
   constructor(
     private baseState: LedgerState,
     readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS,
+    private readonly nextBlock: NextBlockContext = () => ({ height: 1, time: Math.floor(Date.now() / 1000), coinbaseMaturity: 0 }),
   ) {
     this.view = new LedgerState(baseState);
+  }
+
+  private context(txid: string) {
+    return { txid, ...this.nextBlock() };
   }
 
   /** The chain state the pool is validated against. */
@@ -90,7 +98,7 @@ export class Mempool {
     ensure(entry.feeRate >= this.limits.minFeeRate, 'fee-rate-too-low', `fee rate ${entry.feeRate.toFixed(3)} < ${this.limits.minFeeRate}`);
     ensure((this.perSender.get(entry.sender) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
     const victims = this.evictionFor(entry);
-    this.view.applyTransaction(tx, { txid, height: -1, time: 0 });
+    this.view.applyTransaction(tx, this.context(txid));
     this.insert(entry);
     if (victims.length > 0) {
       for (const victim of victims) this.forget(victim);
@@ -140,7 +148,7 @@ export class Mempool {
       const entry = queue.shift()!;
       if (entry.size > room) continue; // drops the rest of this sender's queue: they need this one first
       try {
-        view.applyTransaction(entry.tx, { txid: entry.txid, height: -1, time: 0 });
+        view.applyTransaction(entry.tx, this.context(entry.txid));
       } catch (err) {
         if (err instanceof VerifyError) continue;
         throw err;
@@ -179,7 +187,7 @@ export class Mempool {
     this.view = new LedgerState(this.baseState);
     for (const e of kept) {
       try {
-        this.view.applyTransaction(e.tx, { txid: e.txid, height: -1, time: 0 });
+        this.view.applyTransaction(e.tx, this.context(e.txid));
         this.insert(e);
       } catch (err) {
         if (!(err instanceof VerifyError)) throw err;

@@ -18,6 +18,8 @@ export interface Network extends RetargetParams {
   /** Subsidy of the first blocks (base units); halves every `halvingInterval` blocks. */
   initialSubsidy: number;
   halvingInterval: number;
+  /** Blocks a coinbase reward waits before it may be spent (a reorg may still take it back). */
+  coinbaseMaturity: number;
   genesis: Block;
   /** Display hex of the genesis block hash. */
   genesisHash: string;
@@ -57,6 +59,7 @@ export const networks: Record<NetworkName, Network> = {
     maxFutureSeconds: 2 * 60 * 60,
     initialSubsidy: 50 * COIN,
     halvingInterval: 210_000,
+    coinbaseMaturity: 100,
     genesisTime: 1767225600, // 2026-01-01T00:00:00Z
     genesisNonce: 956025,
     genesisHeader:
@@ -72,6 +75,8 @@ export const networks: Record<NetworkName, Network> = {
     maxFutureSeconds: 2 * 60 * 60,
     initialSubsidy: 50 * COIN,
     halvingInterval: 210_000,
+    // Blocks come every second and tests spend what they mine: a short wait, the same rule.
+    coinbaseMaturity: 5,
     genesisTime: 1767225600,
     genesisNonce: 6542,
     genesisHeader:

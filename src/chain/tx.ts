@@ -122,6 +122,8 @@ export function writeTx(w: Writer, tx: Transaction, withSignature: boolean): voi
     case 'custody':
       w.bytes(tx.record).bytes(tx.newOwner);
       break;
+    default:
+      assertNever(tx);
   }
   if (withSignature) w.bytes(tx.signature);
 }
@@ -159,6 +161,11 @@ export function readTx(r: Reader): Transaction {
   }
   tx.signature = r.bytes(SIGNATURE_BYTES);
   return tx;
+}
+
+/** A switch over kinds that forgets one does not compile: `tx` is `never` here only when every kind has a case. */
+export function assertNever(value: never): never {
+  throw new Error(`unhandled kind ${JSON.stringify((value as { kind?: unknown }).kind)}`);
 }
 
 /** Strict UTF-8: invalid sequences would decode lossily and re-encode differently. */

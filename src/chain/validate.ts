@@ -7,19 +7,17 @@ import { subsidyAt, type Network } from './network.js';
 import { verifyTxSignature } from './signing.js';
 import type { LedgerState, UndoLog } from './state.js';
 import { bitsToTarget, hashMeetsTarget } from './target.js';
-import { MAX_LOCATOR_BYTES, txid, type Transaction } from './tx.js';
+import { checkTxFields } from './rules/registry.js';
+import { txid, type SignedTx, type Transaction } from './tx.js';
 
 /**
  * The consensus rules for blocks and transactions, each written once. Stateless checks first
  * (sanity, proof of work), then those that need the parent (bits, time), then the state transition.
- * State rules on single transactions live in LedgerState.applyTransaction.
+ * The rules of each transaction kind live in src/chain/rules/, one module per kind.
  */
 
-/** A FHIR resource name: an upper-case letter then letters (DocumentReference, Observation, …). */
-export const RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]{1,63}$/;
-
 /** How signatures get checked: the chain passes a cached verifier so a mempool-checked tx is not verified twice. */
-export type SignatureCheck = (tx: Transaction & { kind: 'transfer' | 'record' | 'custody' }, id: Uint8Array) => boolean;
+export type SignatureCheck = (tx: SignedTx, id: Uint8Array) => boolean;
 
 export function plainSignatureCheck(network: Network): SignatureCheck {
   return (tx) => verifyTxSignature(tx, network);
@@ -44,12 +42,7 @@ export function cachedSignatureCheck(network: Network, limit = 200_000): Signatu
 /** Rules a transaction obeys on its own, wherever it appears. Coinbases are checked by the block. */
 export function checkTransaction(tx: Transaction, id: Uint8Array, checkSignature: SignatureCheck): void {
   if (tx.kind === 'coinbase') return;
-  ensure(tx.fee >= 1, 'bad-fee', 'every signed transaction pays a fee of at least 1');
-  if (tx.kind === 'transfer') ensure(tx.amount >= 1, 'bad-amount', 'a transfer moves at least 1');
-  if (tx.kind === 'record') {
-    ensure(RESOURCE_TYPE_PATTERN.test(tx.resourceType), 'bad-resource-type', `"${tx.resourceType}" is not a FHIR resource name`);
-    ensure(Buffer.byteLength(tx.locator, 'utf8') <= MAX_LOCATOR_BYTES, 'locator-too-long', `locator over ${MAX_LOCATOR_BYTES} bytes`);
-  }
+  checkTxFields(tx);
   ensure(checkSignature(tx, id), 'bad-signature', `bad signature on ${toDisplayHex(id)}`);
 }
 
@@ -61,39 +54,42 @@ export function checkProofOfWork(header: BlockHeader, hash: Uint8Array, network:
   return target;
 }
 
-/** Rules needing no ancestors: size, coinbase placement, unique txids, Merkle root, each transaction. Returns the txids. */
+/**
+ * Rules needing no ancestors: the body its header commits to (Merkle root, unique txids — checked
+ * first, so a body mutated in transit is told from an invalid block), size, coinbase placement, each
+ * transaction. Returns the txids.
+ */
 export function checkBlockSanity(block: Block, network: Network, checkSignature: SignatureCheck): Uint8Array[] {
-  const size = encodeBlock(block).length;
-  ensure(size <= network.maxBlockBytes, 'block-too-large', `${size} bytes > ${network.maxBlockBytes}`);
-  ensure(block.txs[0]?.kind === 'coinbase', 'bad-cb-missing', 'the first transaction must be the coinbase');
-  ensure(!block.txs.slice(1).some((tx) => tx.kind === 'coinbase'), 'bad-cb-multiple', 'only the first transaction may be a coinbase');
   const ids = block.txs.map(txid);
+  ensure(bytesEqual(merkleRoot(ids), block.header.merkleRoot), 'bad-merkle-root', 'Merkle root does not match the transactions');
   const seen = new Set<string>();
   for (const id of ids) {
     const key = toDisplayHex(id);
     ensure(!seen.has(key), 'dup-txid', `duplicate transaction ${key}`);
     seen.add(key);
   }
-  ensure(bytesEqual(merkleRoot(ids), block.header.merkleRoot), 'bad-merkle-root', 'Merkle root does not match the transactions');
+  const size = encodeBlock(block).length;
+  ensure(size <= network.maxBlockBytes, 'block-too-large', `${size} bytes > ${network.maxBlockBytes}`);
+  ensure(block.txs[0]?.kind === 'coinbase', 'bad-cb-missing', 'the first transaction must be the coinbase');
+  ensure(!block.txs.slice(1).some((tx) => tx.kind === 'coinbase'), 'bad-cb-multiple', 'only the first transaction may be a coinbase');
   block.txs.forEach((tx, i) => checkTransaction(tx, ids[i]!, checkSignature));
   return ids;
 }
 
 /** What the parent chain says about the next block. */
 export interface HeaderContext {
-  height: number;
   expectedBits: number;
   medianTimePast: number;
   /** The node's clock (s); omitted when replaying blocks already accepted. */
   now?: number;
 }
 
-export function checkHeaderContext(block: Block, network: Network, ctx: HeaderContext): void {
-  const { header } = block;
+/** The header rules that need the parent's chain: bits by the retarget rule, time above the median, not too far ahead. */
+export function checkHeaderContext(header: BlockHeader, network: Network, ctx: HeaderContext): void {
   ensure(header.bits === ctx.expectedBits, 'bad-diffbits', `bits ${hex32(header.bits)}, expected ${hex32(ctx.expectedBits)}`);
   ensure(header.time > ctx.medianTimePast, 'time-too-old', `time ${header.time} not above median time past ${ctx.medianTimePast}`);
   if (ctx.now !== undefined) {
-    ensure(header.time <= ctx.now + network.maxFutureSeconds, 'time-too-new', `time ${header.time} over 2 h ahead of ${ctx.now}`);
+    ensure(header.time <= ctx.now + network.maxFutureSeconds, 'time-too-new', `time ${header.time} over ${network.maxFutureSeconds} s ahead of ${ctx.now}`);
   }
 }
 
@@ -112,7 +108,7 @@ export function connectBlock(state: LedgerState, block: Block, ids: Uint8Array[]
   try {
     let fees = 0;
     block.txs.forEach((tx, i) => {
-      state.applyTransaction(tx, { txid: toDisplayHex(ids[i]!), height, time: block.header.time });
+      state.applyTransaction(tx, { txid: toDisplayHex(ids[i]!), height, time: block.header.time, coinbaseMaturity: network.coinbaseMaturity });
       if (tx.kind !== 'coinbase') fees += tx.fee;
     });
     const coinbase = block.txs[0]!;

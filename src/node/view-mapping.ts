@@ -1,7 +1,7 @@
 import { encodeBlock, type Block } from '../chain/block.js';
 import type { BlockInfo } from '../chain/chain-types.js';
 import { toDisplayHex, toHex } from '../chain/hash.js';
-import { encodeTx, txidHex, type Transaction } from '../chain/tx.js';
+import { assertNever, encodeTx, txidHex, type Transaction } from '../chain/tx.js';
 import type { BlockSummary, BlockView, TransactionView } from '../http/response-schemas.js';
 
 /**
@@ -29,6 +29,8 @@ export function transactionView(tx: Transaction): TransactionView {
       };
     case 'custody':
       return { ...base, ...signed(tx), record: toDisplayHex(tx.record), newOwner: toHex(tx.newOwner) };
+    default:
+      return assertNever(tx);
   }
 }
 

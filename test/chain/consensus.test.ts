@@ -5,7 +5,7 @@ import { fromHex, toDisplayHex } from '../../src/chain/hash.js';
 import { headerHash } from '../../src/chain/header.js';
 import { COIN, defineNetwork, networks, subsidyAt } from '../../src/chain/network.js';
 import { buildRecord, buildTransfer, commitmentOf } from '../../src/chain/signing.js';
-import { bitsToTarget, hashMeetsTarget } from '../../src/chain/target.js';
+import { bitsToTarget, hashMeetsTarget, targetToBits } from '../../src/chain/target.js';
 import type { CoinbaseTx, TransferTx } from '../../src/chain/tx.js';
 import { burnKey, draft, keys, mineMany, mineNext, NOW, openChain, removeTempDirs, seal, solveHeader, testNet } from './helpers.js';
 
@@ -143,6 +143,7 @@ describe('block contents', () => {
       maxFutureSeconds: 7200,
       initialSubsidy: 50 * COIN,
       halvingInterval: 210_000,
+      coinbaseMaturity: 0,
       genesisTime: testNet.genesis.header.time,
     });
     const c = await openChain({ network: small });
@@ -209,7 +210,9 @@ describe('transaction rules at admission', () => {
     const ok = chain.acceptTransaction(transfer(seq));
     expect(ok).toMatchObject({ accepted: true });
     expect(chain.acceptTransaction(transfer(seq))).toMatchObject({ accepted: false, reason: 'already-in-mempool' });
-    expect(chain.acceptTransaction(Buffer.from(fromHex('00')).toString('hex'))).toMatchObject({ accepted: false });
+    expect(chain.acceptTransaction(Buffer.from(fromHex('00')).toString('hex'))).toMatchObject({ accepted: false, reason: 'malformed-tx' });
+    const lone: CoinbaseTx = { kind: 'coinbase', height: 99, recipient: fromHex(bob.publicKey, 32), extranonce1: 0, extranonce2: 0, value: COIN };
+    expect(chain.acceptTransaction(lone)).toMatchObject({ accepted: false, reason: 'coinbase-not-allowed' });
   });
 });
 
@@ -217,15 +220,18 @@ describe('retargeting', () => {
   it('keeps the target when blocks come on time and raises difficulty when they come fast', async () => {
     const net = defineNetwork({
       name: 'retarget', powLimitBits: 0x1f0fffff, targetSpacing: 20, retargetWindow: 5, maxBlockBytes: 100_000,
-      maxFutureSeconds: 7200, initialSubsidy: COIN, halvingInterval: 1000, genesisTime: testNet.genesis.header.time,
+      maxFutureSeconds: 7200, initialSubsidy: COIN, halvingInterval: 1000, coinbaseMaturity: 5, genesisTime: testNet.genesis.header.time,
     });
     const c = await openChain({ network: net });
     await mineMany(c, 3, { spacing: 20 });
     expect(c.nextBits()).toBe(net.powLimitBits);
     await mineMany(c, 2, { spacing: 10 });
-    const after = bitsToTarget(c.nextBits());
-    expect(after < net.powLimit).toBe(true);
-    expect(after >= net.powLimit / 4n).toBe(true); // one step moves at most 4x
+    // LWMA over the 5 solve times 20, 20, 20, 10, 10 s (weights 1..5): 210 weighted seconds against
+    // the 300 expected, so the next target is 0.7 × the average target of those blocks; block 5
+    // already carries 0.8 × the limit (160 of 200 weighted seconds over its 4 predecessors).
+    const block5 = bitsToTarget(targetToBits((net.powLimit * 8n) / 10n));
+    expect(c.blockByHeight(5)!.block.header.bits).toBe(targetToBits(block5));
+    expect(c.nextBits()).toBe(targetToBits(((4n * net.powLimit + block5) / 5n) * 7n / 10n));
     const slow = draft(c, { time: c.tip().header.time + 10 });
     slow.header.bits = net.powLimitBits; // claiming the old, easier target is refused
     expect(await c.submitBlock(seal(slow), 'api')).toMatchObject({ status: 'rejected', reason: 'bad-diffbits' });
@@ -235,3 +241,29 @@ describe('retargeting', () => {
 
 void burnKey;
 void solveHeader;
+
+describe('coinbase maturity', () => {
+  it(`lets a reward be spent only ${testNet.coinbaseMaturity} blocks after the block that paid it, in the mempool and in a block`, async () => {
+    const c = await openChain();
+    const miner = keys();
+    await mineNext(c, { recipient: miner.publicKey }); // height 1 pays the miner
+    await mineMany(c, testNet.coinbaseMaturity - 2); // tip at maturity - 1: the next block is one too early
+    const spend = buildTransfer({ network: testNet, privateKey: miner.privateKey, sequence: 0, fee: 1000, recipient: bob.publicKey, amount: COIN });
+    expect(c.acceptTransaction(spend)).toMatchObject({ accepted: false, reason: 'immature-coinbase' });
+    const early = draft(c);
+    early.txs.push(spend);
+    const earlyResult = await c.submitBlock(seal(early), 'api');
+    expect(earlyResult).toMatchObject({ status: 'rejected', reason: 'immature-coinbase', penalty: 'fatal' });
+
+    await mineNext(c); // now the next block is at 1 + maturity
+    expect(c.tip().height + 1).toBe(1 + testNet.coinbaseMaturity);
+    expect(c.acceptTransaction(spend)).toMatchObject({ accepted: true });
+    const mined = await mineNext(c);
+    expect(mined.txs).toHaveLength(2);
+    expect(c.account(bob.publicKey).balance).toBe(COIN);
+    // A reward that is not spent stays in the balance; the dev network waits 100 blocks.
+    expect(c.account(miner.publicKey).balance).toBe(50 * COIN - COIN - 1000);
+    expect(networks.dev.coinbaseMaturity).toBe(100);
+    await c.close();
+  });
+});

@@ -7,7 +7,7 @@ import { COIN, subsidyAt } from '../../src/chain/network.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import { bitsToTarget, leBytesToBigInt } from '../../src/chain/target.js';
 import { encodeTx, type CoinbaseTx } from '../../src/chain/tx.js';
-import { keys, mineNext, openChain, removeTempDirs, solveHeader, testNet } from './helpers.js';
+import { keys, mineMany, mineNext, openChain, removeTempDirs, solveHeader, testNet } from './helpers.js';
 
 const senders = [keys(), keys(), keys(), keys()];
 const sink = keys().publicKey;
@@ -16,6 +16,7 @@ let chain: Chain;
 beforeAll(async () => {
   chain = await openChain({ mempool: { maxCount: 6, maxPerSender: 3 } });
   for (const s of senders) await mineNext(chain, { recipient: s.publicKey });
+  await mineMany(chain, testNet.coinbaseMaturity); // the rewards mature
 });
 afterAll(async () => {
   await chain.close();

@@ -20,6 +20,7 @@ beforeAll(async () => {
   chain = await openChain();
   await mineNext(chain, { recipient: clinic.publicKey });
   await mineNext(chain, { recipient: hospital.publicKey });
+  await mineMany(chain, testNet.coinbaseMaturity); // the rewards mature
 });
 afterAll(async () => {
   await chain.close();
@@ -89,7 +90,8 @@ describe('records, ownership and the audit trail', () => {
       ['custody', 'clinic'],
       ['amendment', 'hospital'],
     ]);
-    expect(trail.map((e) => e.height)).toEqual([3, 4, 5, 6]);
+    const funded = 2 + testNet.coinbaseMaturity; // two funding blocks, then their rewards mature
+    expect(trail.map((e) => e.height)).toEqual([funded + 1, funded + 2, funded + 3, funded + 4]);
     expect(chain.auditTrail('00'.repeat(32))).toEqual([]);
   });
 });

@@ -47,7 +47,7 @@ describe('fork choice', () => {
     // Spacing 10 s: a branch mined at 5 s intervals retargets to a harder target, so it carries more work per block.
     const net = defineNetwork({
       name: 'work', powLimitBits: 0x1f0fffff, targetSpacing: 10, retargetWindow: 5, maxBlockBytes: 100_000,
-      maxFutureSeconds: 7200, initialSubsidy: COIN, halvingInterval: 1000, genesisTime: testNet.genesis.header.time,
+      maxFutureSeconds: 7200, initialSubsidy: COIN, halvingInterval: 1000, coinbaseMaturity: 5, genesisTime: testNet.genesis.header.time,
     });
     const a = await openChain({ network: net });
     const b = await openChain({ network: net });
@@ -70,6 +70,7 @@ describe('a 10-block reorg', () => {
     const a = await openChain({ dataDir: dirA });
     const b = await openChain();
     const shared = await mineMany(a, 2, { recipient: alice.publicKey });
+    shared.push(...(await mineMany(a, testNet.coinbaseMaturity))); // alice's rewards mature
     await submitAll(b, shared);
 
     // Branch A: 10 blocks; the third carries alice → bob.
@@ -77,13 +78,13 @@ describe('a 10-block reorg', () => {
     await mineMany(a, 2);
     expect(a.acceptTransaction(pay)).toMatchObject({ accepted: true });
     await mineMany(a, 8);
-    expect(a.transaction(txidHex(pay))).toMatchObject({ status: 'mined', height: 5, confirmations: 8 });
+    expect(a.transaction(txidHex(pay))).toMatchObject({ status: 'mined', height: 10, confirmations: 8 });
     expect(a.account(bob.publicKey).balance).toBe(3 * COIN);
 
     // Branch B: 11 blocks without the payment.
     const branchB = await mineMany(b, 11, { spacing: 2 });
     const results = await submitAll(a, branchB);
-    expect(results.at(-1)).toMatchObject({ status: 'accepted', outcome: 'reorg', reorgDepth: 10, height: 13 });
+    expect(results.at(-1)).toMatchObject({ status: 'accepted', outcome: 'reorg', reorgDepth: 10, height: 18 });
 
     expect(a.account(bob.publicKey).balance).toBe(0);
     expect(a.transaction(txidHex(pay))).toMatchObject({ status: 'pending' });
@@ -159,8 +160,12 @@ describe('invalid branches', () => {
     const child = seal({ header: { ...bad.header, prevHash: hashOf(bad), time: bad.header.time + 1, nonce: 0 }, txs: [{ kind: 'coinbase', height: 3, recipient: new Uint8Array(32), extranonce1: 0, extranonce2: 0, value: 0 }] });
     expect(await a.submitBlock(child, 'api')).toMatchObject({ status: 'rejected', reason: 'insufficient-funds' });
     expect(a.tip().hash).toBe(tipBefore);
-    const grandchild = seal({ header: { ...bad.header, prevHash: hashOf(bad), time: bad.header.time + 2, nonce: 0 }, txs: [{ kind: 'coinbase', height: 3, recipient: new Uint8Array(32), extranonce1: 1, extranonce2: 0, value: 0 }] });
+    // Its own child (a grandchild of the bad block) is refused at once: the chain remembers the failed block.
+    const grandchild = seal({ header: { ...bad.header, prevHash: hashOf(child), time: bad.header.time + 2, nonce: 0 }, txs: [{ kind: 'coinbase', height: 4, recipient: new Uint8Array(32), extranonce1: 1, extranonce2: 0, value: 0 }] });
     expect(await a.submitBlock(grandchild, 'api')).toMatchObject({ status: 'rejected', reason: 'prev-blk-invalid' });
+    // A sibling of the failed child on the bad block is refused too: the bad block itself is invalid now.
+    const sibling = seal({ header: { ...bad.header, prevHash: hashOf(bad), time: bad.header.time + 2, nonce: 0 }, txs: [{ kind: 'coinbase', height: 3, recipient: new Uint8Array(32), extranonce1: 2, extranonce2: 0, value: 0 }] });
+    expect(await a.submitBlock(sibling, 'api')).toMatchObject({ status: 'rejected', reason: 'prev-blk-invalid' });
     await a.close();
     await b.close();
   });

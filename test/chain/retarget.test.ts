@@ -24,7 +24,11 @@ describe('nextBits on a one-second network', () => {
   it('keeps the target when blocks come one second apart, and eases it when they come slow', () => {
     const onTime = ancestors(Array.from({ length: 11 }, (_, i) => 100 + i));
     expect(bitsToTarget(nextBits(params, onTime))).toBe(bitsToTarget(start));
+    // Every block 3 s apart: the weighted time is 3x the expected, so the target grows 3x (under the 4x cap).
     const slow = ancestors(Array.from({ length: 11 }, (_, i) => 100 + 3 * i));
-    expect(bitsToTarget(nextBits(params, slow)) > bitsToTarget(start)).toBe(true);
+    expect(nextBits(params, slow)).toBe(targetToBits(3n * bitsToTarget(start)));
+    // 10 s apart: clamped to 6 s each, 6x the expected, so the 4x cap holds it.
+    const slower = ancestors(Array.from({ length: 11 }, (_, i) => 100 + 10 * i));
+    expect(nextBits(params, slower)).toBe(targetToBits(4n * bitsToTarget(start)));
   });
 });

@@ -12,7 +12,7 @@ import * as views from '../../src/http/response-schemas.js';
 import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from '../../src/node/api-adapter.js';
 import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/store/mempool-journal.js';
-import { keys, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
+import { keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const provider = keys();
 const payee = keys().publicKey;
@@ -23,6 +23,8 @@ let api: NodeApiAdapter;
 let dir: string;
 let recordTxid: string;
 let pendingTxid: string;
+/** The block that holds the record: one reward block, its maturity, then this one. */
+const RECORD_HEIGHT = 2 + testNet.coinbaseMaturity;
 
 beforeAll(async () => {
   dir = tempDir();
@@ -33,6 +35,7 @@ beforeAll(async () => {
   parts.metrics = createNodeMetrics(statsSourceOf(api), { defaultMetrics: false });
 
   await mineNext(chain, { recipient: provider.publicKey });
+  await mineMany(chain, testNet.coinbaseMaturity); // the reward matures
   const record = buildRecord({
     network: testNet, privateKey: provider.privateKey, sequence: 0, fee: 500, subject, resourceType: 'Observation',
     commitment: commitmentOf(newSalt(), Buffer.from('doc')), locator: 'ehr://obs/1',
@@ -54,25 +57,25 @@ afterAll(async () => {
 
 describe('NodeApiAdapter over a real chain', () => {
   it('answers in the shapes the API documents (src/http/views.ts)', async () => {
-    expect(views.nodeStatusView.parse(api.status())).toMatchObject({ network: 'test', height: 2, tip: chain.tip().hash, mining: { paused: true, threads: 0 }, mempool: { transactions: 1 } });
+    expect(views.nodeStatusView.parse(api.status())).toMatchObject({ network: 'test', height: RECORD_HEIGHT, tip: chain.tip().hash, mining: { paused: true, threads: 0 }, mempool: { transactions: 1 } });
     const page = api.listBlocks(0, 10);
-    expect(page.map((b) => b.height)).toEqual([0, 1, 2]);
+    expect(page.map((b) => b.height)).toEqual(Array.from({ length: RECORD_HEIGHT + 1 }, (_, h) => h));
     for (const b of page) views.blockSummaryView.parse(b);
-    const block = views.blockView.parse(api.getBlock({ height: 2 }));
+    const block = views.blockView.parse(api.getBlock({ height: RECORD_HEIGHT }));
     expect(block.txids).toContain(recordTxid);
     expect(api.getBlock({ hash: block.hash })).toEqual(block);
-    expect(block.header.prevHash).toBe(page[1]!.hash);
-    expect(blockHashHex(decodeBlock(api.getRawBlock({ height: 2 })!))).toBe(block.hash);
-    expect(api.getBlock({ height: 3 })).toBeNull();
+    expect(block.header.prevHash).toBe(page[RECORD_HEIGHT - 1]!.hash);
+    expect(blockHashHex(decodeBlock(api.getRawBlock({ height: RECORD_HEIGHT })!))).toBe(block.hash);
+    expect(api.getBlock({ height: RECORD_HEIGHT + 1 })).toBeNull();
 
     const mined = views.transactionLookupView.parse(api.getTransaction(recordTxid));
-    expect(mined).toMatchObject({ block: { height: 2, hash: block.hash }, confirmations: 1, tx: { kind: 'record', sender: provider.publicKey, subject: toHex(subject), resourceType: 'Observation' } });
+    expect(mined).toMatchObject({ block: { height: RECORD_HEIGHT, hash: block.hash }, confirmations: 1, tx: { kind: 'record', sender: provider.publicKey, subject: toHex(subject), resourceType: 'Observation' } });
     expect(views.transactionLookupView.parse(api.getTransaction(pendingTxid))).toMatchObject({ block: null, confirmations: 0, tx: { kind: 'transfer', amount: 7, recipient: payee } });
     const coinbase = api.getTransaction(block.txids[0]!)!;
-    expect(coinbase.tx).toMatchObject({ kind: 'coinbase', height: 2 });
+    expect(coinbase.tx).toMatchObject({ kind: 'coinbase', height: RECORD_HEIGHT });
 
     expect(views.mempoolView.parse(api.mempool()).entries).toMatchObject([{ txid: pendingTxid, kind: 'transfer', sender: provider.publicKey }]);
-    expect(views.recordView.parse(api.getRecord(recordTxid))).toMatchObject({ owner: provider.publicKey, height: 2 });
+    expect(views.recordView.parse(api.getRecord(recordTxid))).toMatchObject({ owner: provider.publicKey, height: RECORD_HEIGHT });
     expect(api.subjectTrail(toHex(subject)).map((e) => views.auditEntryView.parse(e))).toMatchObject([{ txid: recordTxid, kind: 'record' }]);
     expect(views.miningSummaryView.parse(api.mining())).toMatchObject({ threads: 0, kernel: 'none', job: null, blocksFound: 0 });
   });
@@ -107,7 +110,7 @@ describe('NodeApiAdapter over a real chain', () => {
   it('feeds the metrics registry from the chain at scrape time', async () => {
     const app = createApp({ api, host: '127.0.0.1' });
     const text = await (await app.request('/metrics')).text();
-    expect(text).toMatch(/^carechain_chain_height 2$/m);
+    expect(text).toMatch(new RegExp(`^carechain_chain_height ${RECORD_HEIGHT}$`, 'm'));
     expect(text).toMatch(/^carechain_mempool_transactions 1$/m);
     expect(text).toMatch(/^carechain_mining_workers 0$/m);
   });

@@ -5,7 +5,7 @@ import type { Chain } from '../../src/chain/chain.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import { encodeTx } from '../../src/chain/tx.js';
 import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/store/mempool-journal.js';
-import { keys, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
+import { keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const payer = keys();
 const payee = keys().publicKey;
@@ -35,6 +35,7 @@ describe('MempoolJournal', () => {
     const dir = tempDir();
     const first = await start(dir);
     await mineNext(first.chain, { recipient: payer.publicKey });
+    await mineMany(first.chain, testNet.coinbaseMaturity);
     const raws = [0, 1, 2].map(transfer);
     for (const raw of raws) expect(first.chain.acceptTransaction(raw).accepted).toBe(true);
     await Promise.all(raws.map((raw) => first.journal.append(raw))); // concurrent appends share an fsync
@@ -52,6 +53,7 @@ describe('MempoolJournal', () => {
     const dir = tempDir();
     const first = await start(dir);
     await mineNext(first.chain, { recipient: payer.publicKey });
+    await mineMany(first.chain, testNet.coinbaseMaturity);
     for (const raw of [transfer(0), transfer(1)]) {
       first.chain.acceptTransaction(raw);
       await first.journal.append(raw);
@@ -75,6 +77,7 @@ describe('MempoolJournal', () => {
     const dir = tempDir();
     const { chain, journal } = await start(dir);
     await mineNext(chain, { recipient: payer.publicKey });
+    await mineMany(chain, testNet.coinbaseMaturity);
     for (let s = 0; s < 4; s++) {
       const raw = transfer(s);
       chain.acceptTransaction(raw);
