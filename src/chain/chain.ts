@@ -3,6 +3,7 @@ import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
+import { nameLoggedBlock } from '../store/block-name.js';
 import { decodeBlock, encodeBlock, type Block } from './block.js';
 import { BodyCache } from './body-cache.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';
@@ -33,7 +34,7 @@ export const MAX_HEADERS = 2000;
  */
 export class Chain extends EventEmitter<ChainEvents> {
   readonly mempool: Mempool;
-  /** What opening the log had to repair (a torn tail after a crash). */
+  /** What opening the log had to repair or rewrite (a torn tail after a crash, kept aside; a format-1 log). */
   recovery: Recovery = { truncatedBytes: 0 };
   private log!: BlockLog;
   private readonly tree: BlockTree;
@@ -58,7 +59,7 @@ export class Chain extends EventEmitter<ChainEvents> {
     chain.log = await BlockLog.open(options.dataDir, tag, ({ offset, payload }, log) => {
       chain.log = log; // a replayed reorg may read evicted bodies back
       chain.replayBlock(offset, payload);
-    });
+    }, { nameBlock: nameLoggedBlock });
     chain.recovery = chain.log.recovery;
     chain.mempool.reset(chain.state);
     return chain;

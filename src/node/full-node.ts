@@ -1,4 +1,5 @@
 import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
 import { createApp } from '../http/app.js';
 import { startHttpServer, type RunningHttpServer } from '../http/server.js';
@@ -7,11 +8,13 @@ import { defaultFlavor } from '../kernel/kernel.js';
 import { createNodeMetrics } from '../metrics/registry.js';
 import { MinerPool } from '../miner/pool.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from './api-adapter.js';
-import { resolveCoinbase } from './coinbase.js';
+import { NODE_KEY_FILE, resolveCoinbase } from './coinbase.js';
 import type { NodeConfig } from './config.js';
 import { recordNodeEvents } from './event-wiring.js';
 import type { Logger } from './log.js';
-import { MempoolJournal } from '../store/mempool-journal.js';
+import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../store/mempool-journal.js';
+import { BLOCK_LOG_FILE } from '../store/block-log.js';
+import { emptyLogWarning, recoveryMessages } from '../store/recovery-report.js';
 import { MiningLoop } from './mining-loop.js';
 import { startStatusReporter, type StatusReporter } from './status-line.js';
 
@@ -32,8 +35,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   const startedAt = performance.now();
   mkdirSync(config.dataDir, { recursive: true });
   const chain = await Chain.open({ dataDir: config.dataDir, network: config.network });
-  if (chain.recovery.truncatedBytes > 0) log.warn(`store: cut a torn tail of ${chain.recovery.truncatedBytes} bytes (an interrupted write)`);
   const tip = chain.tip();
+  // Said before the mempool journal is replayed, so the operator reads it before anything else changes.
+  const logPath = join(config.dataDir, BLOCK_LOG_FILE);
+  for (const m of recoveryMessages(chain.recovery, logPath)) log[m.level](`store: ${m.text}`);
+  const emptied = emptyLogWarning({ height: tip.height, logPath, nodeKeyPath: join(config.dataDir, NODE_KEY_FILE), journalPath: join(config.dataDir, MEMPOOL_JOURNAL_FILE) });
+  if (emptied) log.warn(`store: ${emptied}`);
   log.info(`chain: ${config.network} network, ${config.dataDir}, height ${tip.height}, tip ${tip.hash}`);
 
   const cleanups: (() => Promise<void> | void)[] = [() => chain.close()];

@@ -1,33 +1,46 @@
-import { closeSync, fsyncSync, openSync, readSync, fstatSync, ftruncateSync, mkdirSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { StoreCorruptError } from './errors.js';
-import { encodeFrame, FRAME_HEADER_BYTES, scanFrame } from './frame.js';
+import { CURRENT, encodeFrame, FORMAT_1, readFrame, type ReadAt } from './frame.js';
+import { checkFileHeader, FILE_HEADER_BYTES } from './log-file-header.js';
+import { migrateLog } from './log-migration.js';
+import { cutTornTail, readerOf, type LogCut, type NameBlock } from './log-recovery.js';
 
 /**
  * The append-only block log. Every block the chain accepts is appended as one frame and fsync'd
- * before the chain acknowledges it. Opening replays the frames: a torn tail (a crash mid-append) is
- * cut off, reported in `recovery`; damage in the middle throws StoreCorruptError naming the offset.
+ * before the chain acknowledges it. Opening replays the frames. Damage is judged by what follows
+ * it: when no intact frame follows (a crash mid-append, a last frame gone bad) it is a torn tail,
+ * copied aside to `blocks.log.cut-<offset>` and cut off, reported in `recovery`; when an intact
+ * frame follows, open throws StoreCorruptError naming the offset and leaves the file as it was.
+ * A log in format 1 is rewritten once in the current format (log-migration.ts).
  *
- * File layout: a 16-byte header (magic "CCHAINLG", u32 version, u32 network tag, so a log cannot be
- * opened for the wrong network), then frames (see frame.ts).
+ * File layout: a 16-byte header (log-file-header.ts), then frames (frame.ts).
  */
+export const BLOCK_LOG_FILE = 'blocks.log';
+
 export interface LoggedBlock {
   /** Byte offset of the frame, the block's address in the log. */
   offset: number;
   payload: Uint8Array;
 }
 
+/** What opening the log had to repair or rewrite; `{ truncatedBytes: 0 }` for a clean log. */
 export interface Recovery {
   /** Bytes cut off the end, 0 when the log was clean. */
   truncatedBytes: number;
   /** Where the cut happened and why. */
   detail?: string;
+  /** The cut: its offset, size, reason, side file and block. */
+  cut?: LogCut;
+  /** Set when this open rewrote a log of an older format (the cut, if any, is at an offset of the old file). */
+  migrated?: { fromVersion: number; frames: number };
 }
 
-const FILE_MAGIC = Buffer.from('CCHAINLG', 'ascii');
-const FILE_VERSION = 1;
-export const FILE_HEADER_BYTES = 16;
+export interface BlockLogOptions {
+  /** Names the block in bytes that get cut, for the report. */
+  nameBlock?: NameBlock;
+}
 
 export class BlockLog {
   /** What opening had to repair. */
@@ -35,31 +48,44 @@ export class BlockLog {
   private size = FILE_HEADER_BYTES;
   private handle: FileHandle | null = null;
   private writing: Promise<unknown> = Promise.resolve();
+  private readonly readAt: ReadAt;
 
   private constructor(
     readonly path: string,
     private readonly fd: number,
-  ) {}
+  ) {
+    this.readAt = readerOf(fd);
+  }
 
   /**
    * Open (creating when absent) the log in `dataDir` for a network, and yield every intact frame
    * in order through `onBlock` before the log accepts appends. During the replay, `onBlock` may
    * read back any frame it was already given, through the log it is passed.
    */
-  static async open(dataDir: string, networkTag: number, onBlock: (block: LoggedBlock, log: BlockLog) => void): Promise<BlockLog> {
+  static async open(dataDir: string, networkTag: number, onBlock: (block: LoggedBlock, log: BlockLog) => void, options: BlockLogOptions = {}): Promise<BlockLog> {
     mkdirSync(dataDir, { recursive: true });
-    const path = join(dataDir, 'blocks.log');
-    const fd = openSync(path, 'a+');
-    const log = new BlockLog(path, fd);
+    const path = join(dataDir, BLOCK_LOG_FILE);
+    const recovery: Recovery = { truncatedBytes: 0 };
+    let fd = openSync(path, 'a+');
     try {
-      log.checkFileHeader(networkTag);
-      log.replay(onBlock);
+      if (checkFileHeader(fd, path, readerOf(fd), networkTag) === FORMAT_1.version) {
+        closeSync(fd);
+        fd = -1;
+        const { frames, cut } = migrateLog(path, FORMAT_1, networkTag, options.nameBlock);
+        if (cut) Object.assign(recovery, cutReport(cut));
+        recovery.migrated = { fromVersion: FORMAT_1.version, frames };
+        fd = openSync(path, 'a+');
+        checkFileHeader(fd, path, readerOf(fd), networkTag);
+      }
+      const log = new BlockLog(path, fd);
+      log.recovery = recovery;
+      log.replay(onBlock, options.nameBlock);
       log.handle = await open(path, 'r+');
+      return log;
     } catch (err) {
-      closeSync(fd);
+      if (fd !== -1) closeSync(fd);
       throw err;
     }
-    return log;
   }
 
   /**
@@ -74,9 +100,13 @@ export class BlockLog {
 
   /** Read back the block stored at a frame offset. */
   read(offset: number): Uint8Array {
-    const scan = scanFrame((pos, len) => this.readBytes(pos, len), offset, this.size);
-    if (scan.kind !== 'frame') throw new StoreCorruptError(this.path, offset, scan.detail);
-    return scan.payload;
+    const frame = readFrame(CURRENT, this.readAt, offset, this.size);
+    if (frame.kind !== 'frame') {
+      throw new StoreCorruptError(this.path, offset, `${frame.detail} (found reading a block back)`, {
+        advice: 'The log went bad while the node ran: stop the node; the next start judges the damage and says how to go on.',
+      });
+    }
+    return frame.payload;
   }
 
   get bytes(): number {
@@ -109,75 +139,27 @@ export class BlockLog {
     return offset;
   }
 
-  private checkFileHeader(networkTag: number): void {
-    const fileSize = fstatSync(this.fd).size;
-    if (fileSize === 0 || (fileSize < FILE_HEADER_BYTES && this.readBytes(0, fileSize).every((b, i) => b === headerBytes(networkTag)[i]))) {
-      // New log (or one torn while writing its header): write the header and make the file's entry durable.
-      ftruncateSync(this.fd, 0);
-      writeSync(this.fd, headerBytes(networkTag), 0, FILE_HEADER_BYTES, 0);
-      fsyncSync(this.fd);
-      fsyncDir(dirname(this.path));
-      return;
-    }
-    const head = this.readBytes(0, FILE_HEADER_BYTES);
-    if (head.length < FILE_HEADER_BYTES || !head.subarray(0, 8).equals(FILE_MAGIC)) {
-      throw new StoreCorruptError(this.path, 0, 'not a carechain block log');
-    }
-    if (head.readUInt32LE(8) !== FILE_VERSION) throw new StoreCorruptError(this.path, 8, `unknown log version ${head.readUInt32LE(8)}`);
-    if (head.readUInt32LE(12) !== networkTag) throw new StoreCorruptError(this.path, 12, 'the log belongs to another network');
-  }
-
-  private replay(onBlock: (block: LoggedBlock, log: BlockLog) => void): void {
+  /** The fast path reads frame after frame; only damage costs a scan of the rest of the file. */
+  private replay(onBlock: (block: LoggedBlock, log: BlockLog) => void, nameBlock: NameBlock | undefined): void {
     const fileSize = fstatSync(this.fd).size;
     let offset = FILE_HEADER_BYTES;
     while (offset < fileSize) {
-      const scan = scanFrame((pos, len) => this.readBytes(pos, len), offset, fileSize);
-      if (scan.kind === 'corrupt') throw new StoreCorruptError(this.path, offset, scan.detail);
-      if (scan.kind === 'torn') {
+      const frame = readFrame(CURRENT, this.readAt, offset, fileSize);
+      if (frame.kind === 'damaged') {
+        const cut = cutTornTail({ path: this.path, codec: CURRENT, read: this.readAt, offset, fileSize, damage: frame, nameBlock });
         ftruncateSync(this.fd, offset);
         fsyncSync(this.fd);
-        this.recovery = { truncatedBytes: fileSize - offset, detail: `cut ${fileSize - offset} bytes at ${offset}: ${scan.detail}` };
+        Object.assign(this.recovery, cutReport(cut));
         break;
       }
-      this.size = scan.next;
-      onBlock({ offset, payload: scan.payload }, this);
-      offset = scan.next;
+      this.size = frame.next;
+      onBlock({ offset, payload: frame.payload }, this);
+      offset = frame.next;
     }
     this.size = offset;
   }
-
-  private readBytes(pos: number, len: number): Buffer {
-    const buf = Buffer.alloc(len);
-    let got = 0;
-    while (got < len) {
-      const n = readSync(this.fd, buf, got, len - got, pos + got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
-  }
 }
 
-function headerBytes(networkTag: number): Buffer {
-  const head = Buffer.alloc(FILE_HEADER_BYTES);
-  FILE_MAGIC.copy(head, 0);
-  head.writeUInt32LE(FILE_VERSION, 8);
-  head.writeUInt32LE(networkTag >>> 0, 12);
-  return head;
+function cutReport(cut: LogCut): Pick<Recovery, 'truncatedBytes' | 'detail' | 'cut'> {
+  return { truncatedBytes: cut.bytes, detail: `cut ${cut.bytes} bytes at ${cut.offset}: ${cut.reason}; kept in ${cut.file}`, cut };
 }
-
-/** Make a new file's directory entry durable, so the file itself survives a power cut. */
-function fsyncDir(dir: string): void {
-  try {
-    const fd = openSync(dir, 'r');
-    try {
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    // Some platforms cannot fsync a directory; the data fsync still holds.
-  }
-}
-
-export { FRAME_HEADER_BYTES };
