@@ -3,7 +3,7 @@ import type { PenaltyClass, RejectReason } from './errors.js';
 import type { BlockHeader } from './header.js';
 import type { MempoolLimits } from './mempool.js';
 import type { Network, NetworkName } from './network.js';
-import type { Transaction } from './tx.js';
+import type { SignedTx, Transaction } from './tx.js';
 
 /** Where a block came from: the local miner, a Stratum miner, a peer, or the HTTP API. */
 export type BlockSource = 'miner' | 'stratum' | 'peer' | 'api';
@@ -48,6 +48,18 @@ export interface BestHeader {
   totalWork: bigint;
 }
 
+/** Where a transaction entering the mempool came from: a client, a peer, the journal at start-up, or a block a reorg disconnected. */
+export type TxOrigin = 'api' | 'peer' | 'journal' | 'reorg';
+
+/** A transaction that passed every admission check (Chain.prepareTransaction), not yet in the mempool. */
+export interface PreparedTx {
+  tx: SignedTx;
+  txid: string;
+  /** Its encoding: what the journal writes. */
+  bytes: Uint8Array;
+  size: number;
+}
+
 export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };
 
 export interface TipInfo {
@@ -79,6 +91,11 @@ export interface ChainEvents {
   block: [{ hash: string; height: number; outcome: 'new-tip' | 'side-branch' | 'reorg'; reorgDepth: number; source: BlockSource }];
   tip: [{ hash: string; height: number; previousHash: string; reorgDepth: number; time: number; difficulty: number }];
   'block-rejected': [{ hash?: string; reason: RejectReason; message: string; source: BlockSource }];
-  'tx-accepted': [{ txid: string }];
+  /** A transaction entered the mempool (from the admission path, only once it is on disk). */
+  'tx-accepted': [{ txid: string; origin: TxOrigin }];
   'tx-rejected': [{ txid?: string; reason: RejectReason; message: string }];
+  /** A pending transaction made room for better payers (or needed one that did). */
+  'tx-evicted': [{ txid: string; feeRate: number; lostTo: number; dependedOnEvicted: boolean }];
+  /** A pending transaction no longer valid on a new tip (not mined: those simply leave). */
+  'tx-dropped': [{ txid: string; tx: SignedTx; reason: RejectReason; message: string }];
 }

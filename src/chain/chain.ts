@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, PreparedTx, SubmitResult, TipInfo, TxInfo, TxOrigin } from './chain-types.js';
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
@@ -19,7 +19,7 @@ import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
 
-export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, SubmitResult, TipInfo, TxInfo } from './chain-types.js';
+export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, PreparedTx, SubmitResult, TipInfo, TxInfo, TxOrigin } from './chain-types.js';
 import { checkBlockSanity, checkCoinbaseHeight, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
 
 const BODY_CACHE = 256;
@@ -142,23 +142,55 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   /** Admit a transaction (object, encoded bytes or hex) to the mempool, or say why not. */
-  acceptTransaction(input: Transaction | Uint8Array | string): AdmissionResult {
+  /**
+   * Admit a transaction (object, encoded bytes or hex) to the mempool at once, in memory only, or
+   * say why not. The node's one door for transactions is src/node/admission.ts, which journals a
+   * transaction to disk between prepareTransaction and commitTransaction; this is both in one step,
+   * for tools and tests that need no durability.
+   */
+  acceptTransaction(input: Transaction | Uint8Array | string, origin: TxOrigin = 'api'): AdmissionResult {
     let id: string | undefined;
     try {
-      const tx = typeof input === 'string' ? decodeHex(input) : input instanceof Uint8Array ? decodeTx(input) : input;
-      if (tx.kind === 'coinbase') throw new VerifyError('coinbase-not-allowed', 'a coinbase only comes in a block');
-      const bytes = encodeTx(tx);
-      const hash = sha256d(bytes);
-      id = toDisplayHex(hash);
-      checkTransaction(tx, hash, this.signatureCheck);
-      this.mempool.add(tx, id, bytes.length);
+      const prepared = this.prepareTransaction(input);
+      id = prepared.txid;
+      this.commitTransaction(prepared, origin);
     } catch (err) {
       if (!(err instanceof VerifyError)) throw err;
       this.emit('tx-rejected', { ...(id ? { txid: id } : {}), reason: err.reason, message: err.message });
       return { accepted: false, ...(id ? { txid: id } : {}), reason: err.reason, message: err.message };
     }
-    this.emit('tx-accepted', { txid: id });
     return { accepted: true, txid: id };
+  }
+
+  /**
+   * Every check a transaction must pass to enter the mempool, with no side effect: decoding, the
+   * mempool's policy (cheap, so spam below the minimum fee costs no signature check), the kind's
+   * stateless rules and the signature, then its state rules on top of `over` (the pending state by
+   * default; the admission path adds the transactions it is still writing to disk). Throws a
+   * VerifyError.
+   */
+  prepareTransaction(input: Transaction | Uint8Array | string, over?: LedgerState): PreparedTx {
+    const tx = typeof input === 'string' ? decodeHex(input) : input instanceof Uint8Array ? decodeTxBytes(input) : input;
+    if (tx.kind === 'coinbase') throw new VerifyError('coinbase-not-allowed', 'a coinbase only comes in a block');
+    const bytes = input instanceof Uint8Array ? input : encodeTx(tx);
+    const hash = sha256d(bytes);
+    const txid = toDisplayHex(hash);
+    if (this.txIndex.has(txid)) throw new VerifyError('already-mined', `${txid} is already in block ${this.txIndex.get(txid)!.entry.hash}`);
+    this.mempool.checkPolicy(tx, txid, bytes.length);
+    checkTransaction(tx, hash, this.signatureCheck);
+    this.mempool.checkState(tx, txid, over);
+    return { tx, txid, bytes, size: bytes.length };
+  }
+
+  /**
+   * Put a prepared transaction into the mempool (its policy and state checked again: the tip may
+   * have moved since it was prepared) and announce it ('tx-accepted'); report what it evicted
+   * ('tx-evicted'). Throws a VerifyError and changes nothing when it no longer fits.
+   */
+  commitTransaction(prepared: PreparedTx, origin: TxOrigin): void {
+    const { entry, evicted } = this.mempool.add(prepared.tx, prepared.txid, prepared.size);
+    for (const e of evicted) this.emit('tx-evicted', { txid: e.entry.txid, feeRate: e.entry.feeRate, lostTo: e.lostTo, dependedOnEvicted: e.dependedOnEvicted === true });
+    this.emit('tx-accepted', { txid: entry.txid, origin });
   }
 
   /**
@@ -522,8 +554,12 @@ export class Chain extends EventEmitter<ChainEvents> {
       .flatMap((b) => b.txs)
       .filter((tx): tx is SignedTx => tx.kind !== 'coinbase')
       .map((tx) => ({ tx, txid: txidHex(tx), size: encodeTx(tx).length }));
-    this.mempool.reset(this.state, returning);
+    const { readded, dropped } = this.mempool.reset(this.state, returning);
     const tip = this.tipEntry;
+    for (const d of dropped) {
+      if (!this.txIndex.has(d.entry.txid)) this.emit('tx-dropped', { txid: d.entry.txid, tx: d.entry.tx, reason: d.reason, message: d.message });
+    }
+    for (const e of readded) this.emit('tx-accepted', { txid: e.txid, origin: 'reorg' });
     this.emit('tip', {
       hash: tip.hash,
       height: tip.height,
@@ -552,6 +588,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main[entry.height] === entry ? this.tipEntry.height - entry.height + 1 : 0;
   }
 
+}
+
+function decodeTxBytes(bytes: Uint8Array): Transaction {
+  try {
+    return decodeTx(bytes);
+  } catch (err) {
+    if (err instanceof VerifyError) throw err;
+    throw new VerifyError('malformed-tx', (err as Error).message);
+  }
 }
 
 function decodeHex(hex: string): Transaction {

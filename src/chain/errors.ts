@@ -38,8 +38,10 @@ export type RejectReason =
   | 'immature-coinbase'
   // mempool policy
   | 'already-in-mempool'
+  | 'already-mined'
   | 'fee-rate-too-low'
   | 'mempool-full'
+  | 'mempool-min-fee'
   | 'sender-limit'
   | 'tx-too-large';
 
@@ -101,8 +103,10 @@ const TX_PENALTY: Record<RejectReason, PenaltyClass> = {
   'coinbase-not-allowed': 'fatal',
   'immature-coinbase': 'none',
   'already-in-mempool': 'none',
+  'already-mined': 'none',
   'fee-rate-too-low': 'none',
   'mempool-full': 'none',
+  'mempool-min-fee': 'none',
   'sender-limit': 'none',
   'tx-too-large': 'low',
 };

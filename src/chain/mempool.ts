@@ -1,20 +1,32 @@
-import { ensure, VerifyError } from './errors.js';
+import { ensure, VerifyError, type RejectReason } from './errors.js';
 import { toHex } from './hash.js';
 import { LedgerState } from './state.js';
 import type { SignedTx } from './tx.js';
 
 /**
- * Pending transactions, each valid on top of the chain tip and the ones before it. Ordered by fee
- * per byte; bounded in count and bytes (a full pool evicts its cheapest, and refuses a newcomer that
- * does not beat them); a per-sender cap stops one key from filling it.
+ * Pending transactions, each valid on top of the chain tip and the ones admitted before it. Ordered
+ * by fee per byte; bounded in count and bytes; a per-sender cap stops one key from filling it.
+ *
+ * When it is full, room is made for a better payer by evicting the cheapest entries — 1 % of the
+ * pool at a time, so one rebuild of the pending state pays for many admissions (amortised O(log n)
+ * per admission) — and a rolling minimum fee rate (Bitcoin's mempool minimum) rises above what was
+ * evicted, so spam below it is refused before its signature is even checked. The minimum decays
+ * back, with a half-life, as the pool drains. Every eviction is reported to the caller: nothing
+ * leaves the pool without a reason someone can ask for.
  */
 export interface MempoolLimits {
   maxCount: number;
   maxBytes: number;
   maxPerSender: number;
-  /** Fee per byte below which a transaction is not relayed or mined. */
+  /** Fee per byte below which a transaction is never admitted, whatever the pool's state. */
   minFeeRate: number;
   maxTxBytes: number;
+  /** What a newcomer must pay above the best evicted fee rate (fee per byte). */
+  incrementalFeeRate: number;
+  /** Half-life of the rolling minimum while the pool is at least half full (halved below that, and again below a quarter). */
+  minFeeHalfLifeSeconds: number;
+  /** Share of the pool evicted at once when it is full (0 < f ≤ 1). */
+  evictionBatch: number;
 }
 
 export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
@@ -23,6 +35,9 @@ export const DEFAULT_MEMPOOL_LIMITS: MempoolLimits = {
   maxPerSender: 64,
   minFeeRate: 0,
   maxTxBytes: 4_096,
+  incrementalFeeRate: 1,
+  minFeeHalfLifeSeconds: 600,
+  evictionBatch: 0.01,
 };
 
 export interface MempoolEntry {
@@ -32,7 +47,26 @@ export interface MempoolEntry {
   /** Fee per byte. */
   feeRate: number;
   sender: string;
+  /** Milliseconds since the epoch, when it entered the pool. */
   addedAt: number;
+  /** Admission order: replaying entries in this order admits every one of them again. */
+  seq: number;
+}
+
+/** An entry that left the pool because better payers needed its room (or it needed one that did). */
+export interface Eviction {
+  entry: MempoolEntry;
+  /** The fee rate of the transaction it made room for. */
+  lostTo: number;
+  /** Set when it went because a transaction it depended on was evicted. */
+  dependedOnEvicted?: true;
+}
+
+/** An entry no longer valid on a new tip: mined, replaced by a mined one, or its funds gone. */
+export interface Dropped {
+  entry: MempoolEntry;
+  reason: RejectReason;
+  message: string;
 }
 
 /** Where pending transactions are checked: the next block's height and the node's clock. */
@@ -43,17 +77,16 @@ export class Mempool {
   private view: LedgerState;
   private totalBytes = 0;
   private perSender = new Map<string, number>();
+  private nextSeq = 0;
+  private rolling = { rate: 0, at: 0 };
 
   constructor(
     private baseState: LedgerState,
     readonly limits: MempoolLimits = DEFAULT_MEMPOOL_LIMITS,
     private readonly nextBlock: NextBlockContext = () => ({ height: 1, time: Math.floor(Date.now() / 1000), coinbaseMaturity: 0 }),
+    private readonly clock: () => number = Date.now,
   ) {
     this.view = new LedgerState(baseState);
-  }
-
-  private context(txid: string) {
-    return { txid, ...this.nextBlock() };
   }
 
   /** The chain state the pool is validated against. */
@@ -82,50 +115,118 @@ export class Mempool {
     return [...this.entries.values()].sort(byFeeRate);
   }
 
+  /** Entries in admission order: the order a replay must follow. */
+  inAdmissionOrder(): MempoolEntry[] {
+    return [...this.entries.values()].sort((a, b) => a.seq - b.seq);
+  }
+
   /** The state as if every pending transaction were mined: what a wallet's next sequence comes from. */
   pendingState(): LedgerState {
     return this.view;
   }
 
   /**
-   * Admit a transaction already checked on its own (signature, fields); throws a VerifyError with the
-   * policy or state reason. `size` is its encoded length.
+   * The fee rate a newcomer must reach now: the static floor, or the rolling minimum that eviction
+   * raised, decayed by its half-life (faster while the pool is emptier). It drops to zero once it
+   * has decayed below half the increment.
    */
-  add(tx: SignedTx, txid: string, size: number): MempoolEntry {
+  minFeeRate(): number {
+    const { rate, at } = this.rolling;
+    if (rate === 0) return this.limits.minFeeRate;
+    const fill = Math.max(this.entries.size / this.limits.maxCount, this.totalBytes / this.limits.maxBytes);
+    const halfLife = this.limits.minFeeHalfLifeSeconds / (fill >= 0.5 ? 1 : fill >= 0.25 ? 2 : 4);
+    const decayed = rate * 0.5 ** ((this.clock() - at) / 1000 / halfLife);
+    if (decayed < this.limits.incrementalFeeRate / 2) {
+      this.rolling = { rate: 0, at: 0 };
+      return this.limits.minFeeRate;
+    }
+    return Math.max(this.limits.minFeeRate, decayed);
+  }
+
+  /**
+   * Would `tx`'s state rules pass on top of the pool (or of `over`: the pool plus transactions not
+   * yet in it)? Throws their VerifyError, changing nothing. Run checkPolicy first: it is cheaper.
+   */
+  checkState(tx: SignedTx, txid: string, over: LedgerState = this.view): void {
+    new LedgerState(over).applyTransaction(tx, this.context(txid));
+  }
+
+  /** The checks that need no state: size, fee rate against the current minimum, the sender's share. */
+  checkPolicy(tx: SignedTx, txid: string, size: number): void {
     ensure(!this.entries.has(txid), 'already-in-mempool', `${txid} is already pending`);
     ensure(size <= this.limits.maxTxBytes, 'tx-too-large', `${size} bytes > ${this.limits.maxTxBytes}`);
-    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: toHex(tx.sender), addedAt: Date.now() };
-    ensure(entry.feeRate >= this.limits.minFeeRate, 'fee-rate-too-low', `fee rate ${entry.feeRate.toFixed(3)} < ${this.limits.minFeeRate}`);
-    ensure((this.perSender.get(entry.sender) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
-    const victims = this.evictionFor(entry);
-    this.view.applyTransaction(tx, this.context(txid));
-    this.insert(entry);
-    if (victims.length > 0) {
-      for (const victim of victims) this.forget(victim);
-      this.rebuild();
-      ensure(this.entries.has(txid), 'mempool-full', 'depended on an evicted transaction');
+    const feeRate = tx.fee / size;
+    const min = this.minFeeRate();
+    if (this.rolling.rate > 0 && feeRate < min) {
+      throw new VerifyError('mempool-min-fee', `fee rate ${feeRate.toFixed(3)} is below the mempool's current minimum ${min.toFixed(3)} per byte`);
     }
-    return entry;
+    ensure(feeRate >= this.limits.minFeeRate, 'fee-rate-too-low', `fee rate ${feeRate.toFixed(3)} < ${this.limits.minFeeRate}`);
+    ensure((this.perSender.get(toHex(tx.sender)) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
+  }
+
+  /**
+   * Admit a transaction already checked on its own (signature, fields); throws a VerifyError with
+   * the policy or state reason. `size` is its encoded length. Returns the entry and what was evicted
+   * to make room for it.
+   */
+  add(tx: SignedTx, txid: string, size: number): { entry: MempoolEntry; evicted: Eviction[] } {
+    this.checkPolicy(tx, txid, size);
+    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: toHex(tx.sender), addedAt: this.clock(), seq: this.nextSeq };
+    const victims = this.evictionFor(entry);
+    if (victims.length === 0) {
+      this.view.applyTransaction(tx, this.context(txid));
+      this.nextSeq++;
+      this.insert(entry);
+      return { entry, evicted: [] };
+    }
+    // The pool without the victims, built aside: the newcomer must apply on it (it may have needed
+    // one of them) before anything is evicted.
+    const rest = this.without(victims, entry.feeRate);
+    rest.view.applyTransaction(tx, this.context(txid));
+    this.entries = rest.entries;
+    this.perSender = rest.perSender;
+    this.totalBytes = rest.totalBytes;
+    this.view = rest.view;
+    const best = Math.max(...victims.map((v) => v.feeRate));
+    this.rolling = { rate: Math.max(this.minFeeRate(), best + this.limits.incrementalFeeRate), at: this.clock() };
+    this.nextSeq++;
+    this.insert(entry);
+    return { entry, evicted: rest.evicted };
   }
 
   /**
    * Re-validate against a new chain tip: `returning` (from disconnected blocks, oldest first) go in
-   * front of what was pending; anything no longer valid (mined, double-spent, stale) is dropped.
+   * front of what was pending; anything no longer valid (mined, double-spent, stale) is dropped and
+   * reported. Admission order is renumbered so it stays an order that replays.
    */
-  reset(base: LedgerState, returning: Array<{ tx: SignedTx; txid: string; size: number }> = []): void {
+  reset(base: LedgerState, returning: Array<{ tx: SignedTx; txid: string; size: number }> = []): { readded: MempoolEntry[]; dropped: Dropped[] } {
     this.baseState = base;
-    const previous = [...this.entries.values()];
+    const previous = this.inAdmissionOrder();
     this.entries = new Map();
     this.perSender = new Map();
     this.totalBytes = 0;
+    this.nextSeq = 0;
     this.view = new LedgerState(base);
-    for (const item of [...returning, ...previous]) {
+    const readded: MempoolEntry[] = [];
+    const dropped: Dropped[] = [];
+    const pendingIds = new Set(previous.map((e) => e.txid));
+    for (const item of returning) {
+      if (pendingIds.has(item.txid)) continue;
       try {
-        this.add(item.tx, item.txid, item.size);
+        readded.push(this.readmit(item.tx, item.txid, item.size, this.clock()));
       } catch (err) {
         if (!(err instanceof VerifyError)) throw err;
       }
     }
+    for (const e of previous) {
+      try {
+        this.readmit(e.tx, e.txid, e.size, e.addedAt);
+      } catch (err) {
+        if (!(err instanceof VerifyError)) throw err;
+        dropped.push({ entry: e, reason: err.reason, message: err.message });
+      }
+    }
+    return { readded, dropped };
   }
 
   /**
@@ -135,7 +236,7 @@ export class Mempool {
   select(maxBytes: number): SignedTx[] {
     const view = new LedgerState(this.baseState);
     const queues = new Map<string, MempoolEntry[]>();
-    for (const e of this.entries.values()) {
+    for (const e of this.inAdmissionOrder()) {
       let q = queues.get(e.sender);
       if (!q) queues.set(e.sender, (q = []));
       q.push(e);
@@ -160,39 +261,88 @@ export class Mempool {
     return chosen;
   }
 
-  /** Cheapest entries (of other senders) to drop so `entry` fits; refuses when they pay as much. */
-  private evictionFor(entry: MempoolEntry): MempoolEntry[] {
-    let count = this.entries.size + 1;
-    let bytes = this.totalBytes + entry.size;
-    if (count <= this.limits.maxCount && bytes <= this.limits.maxBytes) return [];
-    const victims: MempoolEntry[] = [];
-    const cheapest = [...this.entries.values()].filter((e) => e.sender !== entry.sender).sort((a, b) => byFeeRate(b, a));
-    for (const victim of cheapest) {
-      if (count <= this.limits.maxCount && bytes <= this.limits.maxBytes) break;
-      ensure(victim.feeRate < entry.feeRate, 'mempool-full', `mempool full: fee rate must beat ${victim.feeRate.toFixed(3)}`);
-      victims.push(victim);
-      count -= 1;
-      bytes -= victim.size;
-    }
-    ensure(count <= this.limits.maxCount && bytes <= this.limits.maxBytes, 'mempool-full', 'mempool full');
-    return victims;
+  private context(txid: string) {
+    return { txid, ...this.nextBlock() };
   }
 
-  /** Re-apply every entry in admission order, dropping those that no longer apply (an evicted predecessor). */
-  private rebuild(): void {
-    const kept = [...this.entries.values()];
-    this.entries = new Map();
-    this.perSender = new Map();
-    this.totalBytes = 0;
-    this.view = new LedgerState(this.baseState);
-    for (const e of kept) {
-      try {
-        this.view.applyTransaction(e.tx, this.context(e.txid));
-        this.insert(e);
-      } catch (err) {
-        if (!(err instanceof VerifyError)) throw err;
+  /** Put an entry back (a reset): state and policy again, no eviction, its arrival time kept. */
+  private readmit(tx: SignedTx, txid: string, size: number, addedAt: number): MempoolEntry {
+    ensure(!this.entries.has(txid), 'already-in-mempool', `${txid} is already pending`);
+    ensure((this.perSender.get(toHex(tx.sender)) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
+    this.view.applyTransaction(tx, this.context(txid));
+    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: toHex(tx.sender), addedAt, seq: this.nextSeq++ };
+    this.insert(entry);
+    return entry;
+  }
+
+  /**
+   * The cheapest entries of other senders to drop so `entry` fits, plus a batch's worth of headroom
+   * so the next newcomers need no rebuild; refuses when the cheapest left pay as much as it does.
+   * A victim's later transactions go with it (they need it first), so they count as freed room.
+   */
+  private evictionFor(entry: MempoolEntry): MempoolEntry[] {
+    const { maxCount, maxBytes } = this.limits;
+    if (this.entries.size + 1 <= maxCount && this.totalBytes + entry.size <= maxBytes) return [];
+    const headroomCount = Math.max(1, Math.floor(maxCount * this.limits.evictionBatch));
+    const headroomBytes = Math.floor(maxBytes * this.limits.evictionBatch);
+    const fits = (count: number, bytes: number) => count + 1 <= maxCount && bytes + entry.size <= maxBytes;
+    const roomy = (count: number, bytes: number) => count + 1 + headroomCount <= maxCount && bytes + entry.size + headroomBytes <= maxBytes;
+    const chains = this.chainsBySender();
+    const cheapest = [...this.entries.values()].filter((e) => e.sender !== entry.sender).sort((a, b) => byFeeRate(b, a));
+    const victims = new Set<MempoolEntry>();
+    let count = this.entries.size;
+    let bytes = this.totalBytes;
+    for (const candidate of cheapest) {
+      if (roomy(count, bytes)) break;
+      if (victims.has(candidate)) continue;
+      if (candidate.feeRate >= entry.feeRate) break; // never evict one that pays as much as the newcomer
+      const chain = chains.get(candidate.sender)!;
+      for (const e of chain.slice(chain.indexOf(candidate))) {
+        if (victims.has(e)) continue;
+        victims.add(e);
+        count -= 1;
+        bytes -= e.size;
       }
     }
+    if (!fits(count, bytes)) {
+      const floor = cheapest.find((e) => !victims.has(e))?.feeRate ?? entry.feeRate;
+      throw new VerifyError('mempool-full', `mempool full: the fee rate must beat ${floor.toFixed(3)} per byte`);
+    }
+    return [...victims];
+  }
+
+  /** The pool as it would be without `victims`: the pending state rebuilt once, in admission order. */
+  private without(victims: MempoolEntry[], lostTo: number) {
+    const gone = new Set(victims.map((v) => v.txid));
+    const evicted: Eviction[] = victims.map((entry) => ({ entry, lostTo }));
+    const rest = { entries: new Map<string, MempoolEntry>(), perSender: new Map<string, number>(), totalBytes: 0, view: new LedgerState(this.baseState), evicted };
+    for (const e of this.inAdmissionOrder()) {
+      if (gone.has(e.txid)) continue;
+      try {
+        rest.view.applyTransaction(e.tx, this.context(e.txid));
+      } catch (err) {
+        if (!(err instanceof VerifyError)) throw err;
+        // It needed one of the victims (its funds or its record): it goes too, and says so.
+        evicted.push({ entry: e, lostTo, dependedOnEvicted: true });
+        continue;
+      }
+      rest.entries.set(e.txid, e);
+      rest.totalBytes += e.size;
+      rest.perSender.set(e.sender, (rest.perSender.get(e.sender) ?? 0) + 1);
+    }
+    return rest;
+  }
+
+  /** Each sender's entries in sequence order. */
+  private chainsBySender(): Map<string, MempoolEntry[]> {
+    const chains = new Map<string, MempoolEntry[]>();
+    for (const e of this.entries.values()) {
+      let chain = chains.get(e.sender);
+      if (!chain) chains.set(e.sender, (chain = []));
+      chain.push(e);
+    }
+    for (const chain of chains.values()) chain.sort((a, b) => a.tx.sequence - b.tx.sequence);
+    return chains;
   }
 
   private insert(e: MempoolEntry): void {
@@ -200,17 +350,11 @@ export class Mempool {
     this.totalBytes += e.size;
     this.perSender.set(e.sender, (this.perSender.get(e.sender) ?? 0) + 1);
   }
-
-  private forget(e: MempoolEntry): void {
-    this.entries.delete(e.txid);
-    this.totalBytes -= e.size;
-    this.perSender.set(e.sender, (this.perSender.get(e.sender) ?? 1) - 1);
-  }
 }
 
 /** Negative when a should come first: higher fee rate, then earlier arrival. */
 function byFeeRate(a: MempoolEntry, b: MempoolEntry): number {
-  return b.feeRate - a.feeRate || a.addedAt - b.addedAt;
+  return b.feeRate - a.feeRate || a.seq - b.seq;
 }
 
 /** A small binary heap; `before(a, b)` is true when a should pop first. */

@@ -35,18 +35,29 @@ describe('mempool policy', () => {
     expect(chain.acceptTransaction(pay(a!, 1000))).toMatchObject({ accepted: false, reason: 'sender-limit' });
   });
 
-  it('when full, evicts the cheapest for a better payer and refuses one below the floor', () => {
-    const [, b, c] = senders;
+  it('when full, evicts the cheapest sender chain for a better payer, reports it, and refuses one below the new minimum', () => {
+    const [a, b, c] = senders;
+    // a's pending chain, by sequence (the first test left three there).
+    const aPending = chain.mempoolEntries().filter((e) => e.sender === a!.publicKey).sort((x, y) => x.tx.sequence - y.tx.sequence).map((e) => e.txid);
+    expect(aPending).toHaveLength(3);
     expect(chain.acceptTransaction(pay(b!, 2000))).toMatchObject({ accepted: true });
     expect(chain.acceptTransaction(pay(b!, 3000))).toMatchObject({ accepted: true });
     expect(chain.acceptTransaction(pay(b!, 4000))).toMatchObject({ accepted: true });
     expect(chain.mempoolInfo().count).toBe(6);
     expect(chain.acceptTransaction(pay(c!, 500))).toMatchObject({ accepted: false, reason: 'mempool-full' });
-    const rich = chain.acceptTransaction(pay(c!, 50_000));
-    expect(rich).toMatchObject({ accepted: true });
-    // The victim was one of sender a's 1000-fee transactions: its successors went with it.
-    expect(chain.mempoolInfo().count).toBeLessThanOrEqual(6);
-    expect(chain.account(senders[0]!.publicKey).pendingSequence).toBeLessThan(3);
+    const evicted: { txid: string; lostTo: number }[] = [];
+    chain.on('tx-evicted', (e) => evicted.push(e));
+    const richTx = pay(c!, 50_000);
+    expect(chain.acceptTransaction(richTx)).toMatchObject({ accepted: true });
+    chain.removeAllListeners('tx-evicted');
+    // a's three 1000-fee transactions are the cheapest; among equals the newest go first, so a's
+    // chain loses its tail (sequences 2 and 1) and keeps its head: room for c plus a batch of headroom.
+    expect(evicted.map((e) => e.txid).sort()).toEqual(aPending.slice(1).sort());
+    expect(evicted.every((e) => e.lostTo === richTx.fee / encodeTx(richTx).length)).toBe(true);
+    expect(chain.account(a!.publicKey).pendingSequence).toBe(1);
+    expect(chain.mempoolInfo().count).toBe(5);
+    // Anything below what was evicted (plus the increment) is now refused before its signature is checked.
+    expect(chain.acceptTransaction(pay(a!, 1000))).toMatchObject({ accepted: false, reason: 'mempool-min-fee' });
     const byRate = chain.mempoolEntries().map((e) => e.feeRate);
     expect(byRate).toEqual([...byRate].sort((x, y) => y - x));
     expect(chain.mempoolInfo().bytes).toBe(chain.mempoolEntries().reduce((n, e) => n + e.size, 0));
