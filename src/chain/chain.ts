@@ -7,7 +7,7 @@ import { decodeBlock, encodeBlock, type Block } from './block.js';
 import { BodyCache } from './body-cache.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';
 import { VerifyError } from './errors.js';
-import { headerHash } from './header.js';
+import { headerHash, type BlockHeader } from './header.js';
 import { fromDisplayHex, fromHex, sha256d, toDisplayHex } from './hash.js';
 import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js';
 import { getNetwork, subsidyAt, type Network } from './network.js';
@@ -187,6 +187,11 @@ export class Chain extends EventEmitter<ChainEvents> {
     const at = this.txIndex.get(id.toLowerCase());
     if (!at) return undefined;
     return makeReceipt(this.network.name, this.body(at.entry), at.index, at.entry, this.confirmations(at.entry));
+  }
+
+  /** Main-chain headers from `height` up, at most `count`, oldest first (fewer at the tip). */
+  mainHeaders(height: number, count: number): BlockHeader[] {
+    return this.main.slice(height, height + count).map((e) => e.header);
   }
 
   /** Confirmed balance and sequence, plus the next sequence counting pending transactions. */
