@@ -104,15 +104,19 @@ export class FakeNodeApi implements NodeApi {
       const found = this.transactions.get(txid);
       if (!found?.block) return null;
       return {
-        version: 1 as const,
+        version: 2 as const,
         network: 'dev',
         txid,
         tx: 'aa'.repeat(found.tx.size),
-        blockHash: found.block.hash,
-        height: found.block.height,
         index: 1,
         merklePath: [h(0xe0)],
+        txCount: 2,
+        lastTx: { txid, merklePath: [h(0xe0)] },
+        coinbase: { tx: 'cb'.repeat(53), merklePath: [h(0xe1)] },
+        blockHash: found.block.hash,
+        height: found.block.height,
         header: '00'.repeat(80),
+        headers: this.blocks.slice(found.block.height + 1).map(() => '00'.repeat(80)),
         confirmations: found.confirmations,
       };
     });
