@@ -13,7 +13,7 @@ import { headerHash, type BlockHeader } from './header.js';
 import { fromDisplayHex, fromHex, sha256d, toDisplayHex } from './hash.js';
 import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js';
 import { getNetwork, subsidyAt, type Network } from './network.js';
-import { makeReceipt, type Receipt } from './receipt.js';
+import { makeReceipt, MAX_RECEIPT_HEADERS, type Receipt } from './receipt.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
@@ -323,11 +323,17 @@ export class Chain extends EventEmitter<ChainEvents> {
     return pending ? { txid: key, tx: pending.tx, status: 'pending' } : undefined;
   }
 
-  /** Proof that a transaction is in a main-chain block: checkable offline with verifyReceipt. */
+  /** Proof that a transaction is in a main-chain block, with the headers on top: checkable offline with verifyReceipt. */
   receipt(id: string): Receipt | undefined {
     const at = this.txIndex.get(id.toLowerCase());
     if (!at) return undefined;
-    return makeReceipt(this.network.name, this.body(at.entry), at.index, at.entry, this.confirmations(at.entry));
+    const above = this.mainHeaders(at.entry.height + 1, MAX_RECEIPT_HEADERS);
+    return makeReceipt(this.network.name, this.body(at.entry), at.index, at.entry, above, this.confirmations(at.entry));
+  }
+
+  /** Main-chain headers from `height` up, at most `count`, oldest first (fewer at the tip). */
+  mainHeaders(height: number, count: number): BlockHeader[] {
+    return this.main.slice(height, height + count).map((e) => e.header);
   }
 
   /** Confirmed balance and sequence, plus the next sequence counting pending transactions. */

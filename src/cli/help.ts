@@ -75,8 +75,9 @@ options:
 `,
   receipt: `usage: carechain receipt TXID [--out FILE] [--wait SECONDS] [--node URL] [--json]
 
-Fetch the proof that a transaction is in a block (the transaction, its Merkle path, the block header)
-and save it as JSON for carechain verify to check offline.
+Fetch the proof that a transaction is in a block and save it as JSON for carechain verify: the
+transaction and its Merkle path, the coinbase (which names the height) and the last transaction's path
+(which proves the count), the block header and the headers on top of it up to the tip (at most 2000).
 
 options:
   -o, --out FILE     where to save it (default ./receipt-TXID.json)
@@ -84,14 +85,37 @@ options:
   --node URL         the node (default http://127.0.0.1:8080)
   --json             one JSON object
 `,
-  verify: `usage: carechain verify RECEIPT.json [--document FILE --salt HEX] [--json]
+  verify: `usage: carechain verify RECEIPT.json [--node URL] [--checkpoint HEIGHT:HASH]... [--headers FILE]
+                        [--document FILE --salt HEX] [--json]
 
-Check a receipt offline: the signature, the Merkle path and the block header's proof of work; with the
-document and its salt, the commitment too. Exits 0 when valid, 1 when not.
+Check a receipt: the signature, the Merkle paths (index and transaction count), the height the coinbase
+names, the block's proof of work, and the headers on top (links, proof of work, retarget rule); print the
+work on top and what forging the receipt would cost. Headers prove work, not which chain they are on: an
+anchor ties the block to the real chain. Every field is printed as proven or UNPROVEN.
 
 options:
-  --document FILE   the document the record anchors
-  --salt HEX        its salt, from the salt file
+  --node URL               the block must be on this node's best chain, at the receipt's height
+  --checkpoint HEIGHT:HASH the receipt's chain must pass through this block (a height from the
+                           block's to its last carried header); may be given more than once
+  --headers FILE           the block must be in this headers file (carechain headers export),
+                           itself checked from genesis
+  --document FILE          the document the record anchors
+  --salt HEX               its salt, from the salt file
+  --json                   one JSON object: every check, every field proven or not, the work
+
+exit status: 0 valid and anchored (buried in the chain), 1 invalid, 3 valid but unanchored (no anchor
+given, or a version 1 receipt, whose burial cannot be proven).
+`,
+  headers: `usage: carechain headers export [--node URL] [--out FILE] [--format binary|hex] [--json]
+
+Save the node's best-chain headers from genesis to a file, tagged with the format and the network, for
+carechain verify --headers to check receipts offline. The chain is checked from genesis (links, proof of
+work, retarget rule) before the file is written.
+
+options:
+  --node URL        the node (default http://127.0.0.1:8080)
+  -o, --out FILE    where to save it (default ./headers-NETWORK.bin, or .txt with --format hex)
+  --format F        binary (default) or hex: a tagged first line, then one header a line
   --json            one JSON object
 `,
   start: `usage: carechain start [options]

@@ -1,3 +1,6 @@
+import { decodeHeader, headerHash, HEADER_BYTES, type BlockHeader } from '../chain/header.js';
+import { bytesEqual } from '../chain/hash.js';
+import { MAX_HEADERS_PER_PAGE } from '../http/inputs.js';
 import { CliError } from './errors.js';
 
 export const DEFAULT_NODE_URL = 'http://127.0.0.1:8080';
@@ -34,11 +37,46 @@ export class NodeClient {
     return this.request<T>('GET', path);
   }
 
+  /** A binary answer (application/octet-stream), e.g. GET /headers. */
+  getBytes(path: string): Promise<Uint8Array> {
+    return this.request<Uint8Array>('GET', path, undefined, true);
+  }
+
+  /**
+   * The node's best-chain headers from height `from`, at most `count` (default: up to its tip), paged
+   * through GET /headers. Each page must link to the one before; a page that does not means the
+   * node reorganised meanwhile, so the last page is fetched again from its start (a few times).
+   */
+  async headers(from: number, count = Number.POSITIVE_INFINITY): Promise<BlockHeader[]> {
+    const out: BlockHeader[] = [];
+    const pageStarts: number[] = [];
+    for (let retries = 0; out.length < count; ) {
+      const want = Math.min(MAX_HEADERS_PER_PAGE, count - out.length);
+      const path = `/headers?from=${from + out.length}&count=${want}`;
+      const bytes = await this.getBytes(path);
+      if (bytes.length % HEADER_BYTES !== 0 || bytes.length > want * HEADER_BYTES) {
+        throw new CliError(`GET ${path}: the node answered ${bytes.length} bytes, not up to ${want} 80-byte headers`, 1);
+      }
+      const page: BlockHeader[] = [];
+      for (let o = 0; o < bytes.length; o += HEADER_BYTES) page.push(decodeHeader(bytes.subarray(o, o + HEADER_BYTES)));
+      const previous = out.at(-1);
+      if (previous && page[0] && !bytesEqual(page[0].prevHash, headerHash(previous))) {
+        if (++retries > 10) throw new CliError(`the node's best chain kept changing while its headers were read (${path})`, 1);
+        out.length = pageStarts.pop() ?? 0;
+        continue;
+      }
+      pageStarts.push(out.length);
+      out.push(...page);
+      if (page.length < want) break;
+    }
+    return out;
+  }
+
   post<T>(path: string, body: unknown): Promise<T> {
     return this.request<T>('POST', path, body);
   }
 
-  private async request<T>(method: string, path: string, body?: unknown): Promise<T> {
+  private async request<T>(method: string, path: string, body?: unknown, binary = false): Promise<T> {
     let res: Response;
     try {
       res = await fetch(this.base + path, {
@@ -50,6 +88,7 @@ export class NodeClient {
       const cause = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
       throw new CliError(`cannot reach the node at ${this.base} (${cause}); is it running? (--node URL)`, 1);
     }
+    if (res.ok && binary) return new Uint8Array(await res.arrayBuffer()) as T;
     const text = await res.text();
     if (res.ok) {
       try {

@@ -22,5 +22,6 @@ export const commands: Record<string, Command> = {
   send: lazy('send a signed transfer through a node', () => import('./commands/send.js')),
   record: lazy('anchor a document: a salted commitment on chain, the salt kept locally', () => import('./commands/record.js')),
   receipt: lazy('fetch and save the receipt of a mined transaction, for carechain verify', () => import('./commands/receipt.js')),
-  verify: lazy('check a transaction receipt offline: signature, Merkle path, proof of work, document', () => import('./commands/verify.js')),
+  verify: lazy('check a receipt: the proofs, the headers on top, and its block against a node, checkpoint or headers file', () => import('./commands/verify.js')),
+  headers: lazy("export the node's best-chain headers from genesis, for carechain verify --headers", () => import('./commands/headers.js')),
 };

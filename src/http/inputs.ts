@@ -27,6 +27,15 @@ export const blocksQuery = z.object({
     .describe(`1..${MAX_BLOCKS_PER_PAGE}, default 20`),
 });
 export const rawBlockQuery = z.object({ format: z.enum(['binary', 'hex']).optional() });
+export const MAX_HEADERS_PER_PAGE = 2000;
+export const headersQuery = z.object({
+  from: decimal.optional().describe('first height (default 0)'),
+  count: decimal
+    .pipe(z.number().int().min(1).max(MAX_HEADERS_PER_PAGE))
+    .optional()
+    .describe(`1..${MAX_HEADERS_PER_PAGE}, default ${MAX_HEADERS_PER_PAGE}`),
+  format: z.enum(['binary', 'hex']).optional(),
+});
 
 export const submitTransactionBody = z.strictObject({
   hex: z

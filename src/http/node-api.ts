@@ -23,6 +23,8 @@ export interface NodeApi {
   getBlock(id: BlockId): Awaitable<BlockView | null>;
   /** The block's serialization as stored. */
   getRawBlock(id: BlockId): Awaitable<Uint8Array | null>;
+  /** Best-chain headers from `fromHeight` up, at most `count`, as concatenated 80-byte headers (fewer at the tip). */
+  listHeaders(fromHeight: number, count: number): Awaitable<Uint8Array>;
   /** A transaction in a best-chain block or in the mempool. */
   getTransaction(txid: string): Awaitable<TransactionLookup | null>;
   /** Validates and adds to the mempool; resolves only once the node has accepted (or refused) it. */

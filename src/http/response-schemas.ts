@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MAX_RECEIPT_HEADERS } from '../chain/receipt.js';
 
 /**
  * The JSON the API returns, as zod schemas: the NodeApi types are inferred from them and
@@ -65,18 +66,23 @@ export const transactionLookupView = z.object({
 
 export const submittedView = z.object({ txid: hash });
 
-/** src/chain/receipt.ts's Receipt, served as is: `carechain verify` checks it offline. */
+/** src/chain/receipt.ts's Receipt (version 2), served as is: `carechain verify` checks it offline. */
+const pathView = z.array(hash).describe('sibling hashes from the leaf up, internal byte order');
 export const receiptView = z.looseObject({
-  version: z.literal(1),
+  version: z.literal(2),
   network: z.string(),
   txid: hash,
   tx: hex.describe('the encoded transaction'),
+  index: z.number().int().describe("the transaction's position in the block; its bits say left or right"),
+  merklePath: pathView,
+  txCount: z.number().int().describe("transactions in the block, proven by the last one's path"),
+  lastTx: z.object({ txid: hash, merklePath: pathView }),
+  coinbase: z.object({ tx: hex.describe('the encoded coinbase, which names the height'), merklePath: pathView }),
   blockHash: hash,
   height: z.number().int(),
-  index: z.number().int().describe("the transaction's position in the block; its bits say left or right"),
-  merklePath: z.array(hash).describe('sibling hashes from the leaf up, internal byte order'),
   header: hex.describe('the 80-byte block header'),
-  confirmations: z.number().int().describe("the node's word at issue time, not proven by the receipt"),
+  headers: z.array(hex).max(MAX_RECEIPT_HEADERS).describe(`the 80-byte headers after the block up to the tip at issue time, oldest first (at most ${MAX_RECEIPT_HEADERS})`),
+  confirmations: z.number().int().describe("the node's count at issue time; proven by the headers carried on top"),
 });
 
 export const mempoolView = z.object({

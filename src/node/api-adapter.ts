@@ -1,5 +1,6 @@
 import { encodeBlock } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
+import { encodeHeader } from '../chain/header.js';
 import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
@@ -73,6 +74,10 @@ export class NodeApiAdapter implements NodeApi {
   getRawBlock(id: BlockId): Uint8Array | null {
     const info = this.block(id);
     return info ? encodeBlock(info.block) : null;
+  }
+
+  listHeaders(fromHeight: number, count: number): Uint8Array {
+    return Buffer.concat(this.parts.chain.mainHeaders(fromHeight, count).map(encodeHeader));
   }
 
   getTransaction(txid: string): TransactionLookup | null {

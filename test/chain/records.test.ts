@@ -109,17 +109,18 @@ describe('receipts', () => {
     receipt = chain.receipt(txidHex(tx))!;
   });
 
-  it('verifies offline: signature, path, proof of work and the document commitment', () => {
+  it('verifies offline: signature, paths, height, proof of work, the headers on top and the document commitment', () => {
     expect(receipt.confirmations).toBe(3);
+    expect(receipt.headers).toHaveLength(2);
     expect(receipt.merklePath.length).toBeGreaterThanOrEqual(2);
-    const verdict = verifyReceipt(JSON.parse(JSON.stringify(receipt)), { document, salt });
-    expect(verdict).toMatchObject({ valid: true });
-    expect(verdict.checks.map((c) => c.name)).toEqual(['format', 'txid', 'signature', 'merkle-path', 'proof-of-work', 'proof-of-work', 'commitment']);
+    const verdict = verifyReceipt(JSON.parse(JSON.stringify(receipt)), { opening: { document, salt } });
+    expect(verdict).toMatchObject({ valid: true, status: 'unanchored' });
+    expect(verdict.checks.map((c) => c.name)).toEqual(['format', 'network', 'txid', 'signature', 'merkle-path', 'tx-count', 'tx-count', 'height', 'proof-of-work', 'proof-of-work', 'header-chain', 'confirmations', 'commitment']);
   });
 
   it('catches each kind of forgery with its reason', () => {
     const flip = (hex: string, at: number) => hex.slice(0, at) + (hex[at] === '0' ? '1' : '0') + hex.slice(at + 1);
-    expect(verifyReceipt(receipt, { document: Buffer.from('other'), salt })).toMatchObject({ valid: false, reason: 'bad-commitment' });
+    expect(verifyReceipt(receipt, { opening: { document: Buffer.from('other'), salt } })).toMatchObject({ valid: false, reason: 'bad-commitment' });
     expect(verifyReceipt({ ...receipt, merklePath: [flip(receipt.merklePath[0]!, 0), ...receipt.merklePath.slice(1)] })).toMatchObject({ reason: 'bad-merkle-root' });
     expect(verifyReceipt({ ...receipt, index: receipt.index ^ 1 })).toMatchObject({ reason: 'bad-merkle-root' });
     // A signed field changed: new txid claimed, but the signature no longer matches.
@@ -145,7 +146,7 @@ describe('receipts', () => {
     throw new Error('every nonce met the target');
   });
 
-  it('carechain verify prints a verdict and exits non-zero when invalid', async () => {
+  it('carechain verify prints a verdict: 0 when anchored, 3 when unanchored, 1 when invalid', async () => {
     const dir = tempDir();
     const file = join(dir, 'receipt.json');
     const doc = join(dir, 'doc.json');
@@ -154,8 +155,11 @@ describe('receipts', () => {
     const out: string[] = [];
     const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
     try {
-      expect(await verifyCommand([file, '--document', doc, '--salt', toHex(salt)])).toBe(0);
-      expect(out.join('')).toMatch(/VALID/);
+      expect(await verifyCommand([file, '--document', doc, '--salt', toHex(salt)])).toBe(3);
+      expect(out.join('')).toMatch(/VALID BUT UNANCHORED/);
+      out.length = 0;
+      expect(await verifyCommand([file, '--document', doc, '--salt', toHex(salt), '--checkpoint', `${chain.tip().height}:${chain.tip().hash}`])).toBe(0);
+      expect(out.join('')).toMatch(/^VALID: /m);
       out.length = 0;
       expect(await verifyCommand([file, '--document', doc, '--salt', '00'.repeat(32), '--json'])).toBe(1);
       expect(JSON.parse(out.join(''))).toMatchObject({ valid: false, reason: 'bad-commitment' });

@@ -3,6 +3,7 @@ import * as benchChain from '../../bench/chain.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
 import * as benchThreads from '../../bench/threads.js';
+import * as headers from '../../src/cli/commands/headers.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
 import * as puzzle from '../../src/cli/commands/puzzle.js';
 import * as receipt from '../../src/cli/commands/receipt.js';
@@ -27,6 +28,7 @@ const accepted: Record<string, Flags[]> = {
   record: [record.options],
   receipt: [receipt.options],
   verify: [verify.options],
+  headers: [headers.options],
   start: [start.options],
   bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options],
 };

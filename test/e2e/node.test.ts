@@ -6,9 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/chain/hash.js';
 import { generateKeyPair } from '../../src/chain/keys.js';
 import { networks } from '../../src/chain/network.js';
-import { verifyReceipt } from '../../src/chain/receipt.js';
+import { verifyReceipt, type Receipt } from '../../src/chain/receipt.js';
 import { buildRecord, buildTransfer, commitmentOf, newSalt } from '../../src/chain/signing.js';
 import { encodeTx, type SignedTx } from '../../src/chain/tx.js';
+import { forgeReceipt } from '../chain/forgery.js';
 import { removeTempDirs, tempDir } from '../chain/helpers.js';
 import { runCli } from '../cli/run-cli.js';
 import { prometheusInstalled, startPrometheus } from '../helpers/prometheus.js';
@@ -77,6 +78,7 @@ afterAll(async () => {
 describe('carechain start, end to end', () => {
   const acknowledged: string[] = [];
   let recordTxid: string;
+  let receiptFile: string;
 
   it('mines blocks from the tip as soon as it starts, and logs each one', async () => {
     const status = await waitFor('height 3', async () => {
@@ -112,7 +114,7 @@ describe('carechain start, end to end', () => {
     expect((await getJson(`/subjects/${subject}/records`)).trail).toMatchObject([{ txid: recordTxid, kind: 'record' }]);
 
     const receipt = await getJson(`/txs/${recordTxid}/receipt`);
-    expect(verifyReceipt(receipt, { document, salt })).toMatchObject({ valid: true });
+    expect(verifyReceipt(receipt, { opening: { document, salt } })).toMatchObject({ valid: true, status: 'unanchored', version: 2 });
   });
 
   it('anchors a document with carechain record, saves its receipt and verifies it offline', () => {
@@ -133,8 +135,9 @@ describe('carechain start, end to end', () => {
     expect(fetched.stderr).toBe('');
     expect(fetched.status).toBe(0);
     const verified = runCli(['verify', file, '--document', doc, '--salt', entry.salt, '--json']);
-    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true });
-    expect(verified.status).toBe(0);
+    expect(JSON.parse(verified.stdout)).toMatchObject({ valid: true, status: 'unanchored' });
+    expect(verified.status).toBe(3); // valid, but tied to no chain until anchored
+    receiptFile = file;
     // A subject computed here from a patient id and the provider's secret: only the HMAC leaves the machine.
     const secret = join(work, 'pseudonym.key');
     writeFileSync(secret, 'a provider secret of 32+ bytes....');
@@ -148,6 +151,45 @@ describe('carechain start, end to end', () => {
     // The same receipt with another document does not verify.
     writeFileSync(doc, '{"resourceType":"DiagnosticReport","status":"amended"}');
     expect(runCli(['verify', file, '--document', doc, '--salt', entry.salt]).status).toBe(1);
+  });
+
+  it('anchors the receipt: verify --node, carechain headers export then verify --headers, --checkpoint; refuses a forgery', async () => {
+    const saved = JSON.parse(readFileSync(receiptFile, 'utf8')) as Receipt;
+    const byNode = runCli(['verify', receiptFile, '--node', node.url]);
+    expect(byNode.stderr).toBe('');
+    expect(byNode.stdout).toMatch(new RegExp(`^VALID: the transaction is in block ${saved.blockHash} at height ${saved.height}, \\d+ confirmations, on the chain of node ${node.url}`, 'm'));
+    expect(byNode.status).toBe(0);
+
+    const headersFile = join(work, 'headers.bin');
+    const exported = runCli(['headers', 'export', '--node', node.url, '--out', headersFile, '--json']);
+    expect(exported.stderr).toBe('');
+    expect(exported.status).toBe(0);
+    const summary = JSON.parse(exported.stdout) as { count: number; tipHeight: number; tip: string; network: string };
+    expect(summary).toMatchObject({ network: 'test', file: headersFile, format: 'binary' });
+    expect(summary.count).toBe(summary.tipHeight + 1);
+    expect((await getJson(`/blocks/${summary.tipHeight}`)).hash).toBe(summary.tip);
+    const hexFile = join(work, 'headers.txt');
+    expect(runCli(['headers', 'export', '--node', node.url, '--out', hexFile, '--format', 'hex']).status).toBe(0);
+    expect(readFileSync(hexFile, 'utf8')).toMatch(/^carechain-headers 1 test \d+\n[0-9a-f]{160}\n/);
+
+    for (const anchor of [['--headers', headersFile], ['--headers', hexFile]]) {
+      const offline = runCli(['verify', receiptFile, ...anchor, '--json']);
+      expect(JSON.parse(offline.stdout)).toMatchObject({ valid: true, status: 'buried' });
+      expect(offline.status).toBe(0);
+    }
+    const top = saved.height + saved.headers.length;
+    const checkpoint = `${top}:${(await getJson(`/blocks/${top}`)).hash}`;
+    expect(runCli(['verify', receiptFile, '--checkpoint', checkpoint]).status).toBe(0);
+
+    // The issue's forgery, at a height this chain holds: valid alone, refused by every anchor.
+    const forgedFile = join(work, 'forged.json');
+    writeFileSync(forgedFile, JSON.stringify(forgeReceipt({ height: saved.height, onTop: saved.headers.length, commitment: new Uint8Array(32).fill(7) })));
+    expect(runCli(['verify', forgedFile]).status).toBe(3);
+    const refused = runCli(['verify', forgedFile, '--node', node.url, '--json']);
+    expect(JSON.parse(refused.stdout)).toMatchObject({ valid: false, reason: 'not-on-node-chain' });
+    expect(refused.status).toBe(1);
+    expect(JSON.parse(runCli(['verify', forgedFile, '--headers', headersFile, '--json']).stdout)).toMatchObject({ reason: 'not-in-headers-file' });
+    expect(JSON.parse(runCli(['verify', forgedFile, '--checkpoint', checkpoint, '--json']).stdout)).toMatchObject({ reason: 'checkpoint-mismatch' });
   });
 
   it.skipIf(!prometheusInstalled() && !process.env.CI)('is scraped by a real Prometheus: carechain_hashes_total reads back through the query API', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { decodeHeader } from '../../src/chain/header.js';
 import { blockPageView, blockView, healthView, nodeStatusView } from '../../src/http/response-schemas.js';
 import { h } from './fake-node-api.js';
 import { makeApp } from './make-app.js';
@@ -74,5 +75,30 @@ describe('GET /blocks/:hashOrHeight and /blocks/:id/raw', () => {
     await expectProblem(await app.request('/blocks/9/raw'), 404, 'not-found');
     await expectProblem(await app.request('/blocks/1/raw?format=xml'), 400, 'invalid-request');
     await expectProblem(await app.request('/blocks/-1/raw'), 400, 'invalid-request');
+  });
+});
+
+describe('GET /headers', () => {
+  it('answers concatenated 80-byte headers from a height, binary or hex', async () => {
+    const { app, api } = makeApp();
+    const res = await app.request('/headers?from=1&count=5');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/octet-stream');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect(bytes.length).toBe(2 * 80); // heights 1 and 2: a short page is the tip
+    expect(decodeHeader(bytes.subarray(80)).nonce).toBe(44);
+    expect(api.calls).toEqual(['listHeaders(1,5)']);
+    const hex = await (await app.request('/headers?count=1&format=hex')).text();
+    expect(hex).toMatch(/^[0-9a-f]{160}$/);
+    expect(api.calls.at(-1)).toBe('listHeaders(0,1)');
+    expect((await (await app.request('/headers?from=9')).arrayBuffer()).byteLength).toBe(0);
+    await app.request('/headers');
+    expect(api.calls.at(-1)).toBe('listHeaders(0,2000)');
+  });
+
+  it.each(['from=-1', 'count=0', 'count=2001', 'count=x', 'format=json'])('rejects %s with a 400 problem', async (query) => {
+    const { app, api } = makeApp();
+    await expectProblem(await app.request(`/headers?${query}`), 400, 'invalid-request');
+    expect(api.calls).toEqual([]);
   });
 });

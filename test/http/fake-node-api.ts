@@ -1,3 +1,5 @@
+import { encodeHeader } from '../../src/chain/header.js';
+import { fromDisplayHex } from '../../src/chain/hash.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/node-api.js';
 import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/response-schemas.js';
 
@@ -78,6 +80,16 @@ export class FakeNodeApi implements NodeApi {
   getRawBlock(id: BlockId) {
     return this.#call('getRawBlock', () => (this.#find(id) ? new Uint8Array([0xca, 0xfe, this.#find(id)!.height]) : null));
   }
+  /** Its blocks' header fields as 80-byte headers (the fake hashes are not the headers' real hashes). */
+  listHeaders(from: number, count: number) {
+    return this.#call(`listHeaders(${from},${count})`, () =>
+      Buffer.concat(
+        this.blocks.slice(from, from + count).map(({ header: h }) =>
+          encodeHeader({ version: h.version, prevHash: fromDisplayHex(h.prevHash), merkleRoot: fromDisplayHex(h.merkleRoot), time: h.time, bits: parseInt(h.bits, 16), nonce: h.nonce }),
+        ),
+      ),
+    );
+  }
   getTransaction(txid: string) {
     return this.#call('getTransaction', () => this.transactions.get(txid) ?? null);
   }
@@ -92,15 +104,19 @@ export class FakeNodeApi implements NodeApi {
       const found = this.transactions.get(txid);
       if (!found?.block) return null;
       return {
-        version: 1 as const,
+        version: 2 as const,
         network: 'dev',
         txid,
         tx: 'aa'.repeat(found.tx.size),
-        blockHash: found.block.hash,
-        height: found.block.height,
         index: 1,
         merklePath: [h(0xe0)],
+        txCount: 2,
+        lastTx: { txid, merklePath: [h(0xe0)] },
+        coinbase: { tx: 'cb'.repeat(53), merklePath: [h(0xe1)] },
+        blockHash: found.block.hash,
+        height: found.block.height,
         header: '00'.repeat(80),
+        headers: this.blocks.slice(found.block.height + 1).map(() => '00'.repeat(80)),
         confirmations: found.confirmations,
       };
     });

@@ -86,7 +86,8 @@ describe('GET /txs/:txid and /txs/:txid/receipt', () => {
   it('returns a receipt for a mined transaction only', async () => {
     const { app } = makeApp();
     const receipt = receiptView.parse(await (await app.request(`/txs/${h(0xc001)}/receipt`)).json());
-    expect(receipt).toMatchObject({ version: 1, txid: h(0xc001), blockHash: h(0xb001), height: 1, index: 1, confirmations: 2 });
+    expect(receipt).toMatchObject({ version: 2, txid: h(0xc001), blockHash: h(0xb001), height: 1, index: 1, txCount: 2, confirmations: 2 });
+    expect(receipt.headers).toHaveLength(1);
     await expectProblem(await app.request(`/txs/${h(0xd000)}/receipt`), 404, 'receipt-pending');
     await expectProblem(await app.request(`/txs/${h(0x99)}/receipt`), 404, 'not-found');
     await expectProblem(await app.request('/txs/xyz/receipt'), 400, 'invalid-request');

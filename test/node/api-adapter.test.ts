@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeBlock, blockHashHex } from '../../src/chain/block.js';
 import type { Chain } from '../../src/chain/chain.js';
+import { decodeHeader } from '../../src/chain/header.js';
 import { toHex } from '../../src/chain/hash.js';
 import { verifyReceipt } from '../../src/chain/receipt.js';
 import { buildRecord, buildTransfer, commitmentOf, newSalt } from '../../src/chain/signing.js';
@@ -85,10 +86,20 @@ describe('NodeApiAdapter over a real chain', () => {
     expect(api.getAccount(provider.publicKey).pendingSequence).toBe(2);
   });
 
-  it('serves receipts that verify offline', () => {
+  it('serves receipts that verify offline, and anchored by the headers it serves', () => {
     const receipt = views.receiptView.parse(api.getReceipt(recordTxid));
-    expect(verifyReceipt(receipt).valid).toBe(true);
+    expect(verifyReceipt(receipt)).toMatchObject({ valid: true, status: 'unanchored' });
     expect(api.getReceipt(pendingTxid)).toBeNull();
+    const count = RECORD_HEIGHT + 1; // genesis to the tip
+    const raw = api.listHeaders(0, 100);
+    expect(raw.length).toBe(count * 80);
+    const heights = Array.from({ length: count }, (_, h) => h);
+    const hashes = heights.map((i) => blockHashHex({ header: decodeHeader(raw.subarray(i * 80, i * 80 + 80)), txs: [] }));
+    expect(hashes).toEqual(heights.map((h) => chain.blockByHeight(h)!.hash));
+    expect(api.listHeaders(1, 1)).toEqual(raw.subarray(80, 160));
+    expect(api.listHeaders(count, 5).length).toBe(0);
+    const node = { kind: 'node' as const, name: 'adapter', network: 'test', tipHeight: RECORD_HEIGHT, hashAt: (h: number) => hashes[h] };
+    expect(verifyReceipt(receipt, { chains: [node] })).toMatchObject({ valid: true, status: 'buried' });
   });
 
   it('acknowledges a transaction only once it is in the journal, and passes rejections on with the chain reason', async () => {

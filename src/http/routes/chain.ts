@@ -1,5 +1,5 @@
 import type { Hono } from 'hono';
-import { blockIdParams, blocksQuery, parseBlockId, parseParams, parseQuery, rawBlockParams, rawBlockQuery } from '../inputs.js';
+import { blockIdParams, blocksQuery, headersQuery, MAX_HEADERS_PER_PAGE, parseBlockId, parseParams, parseQuery, rawBlockParams, rawBlockQuery } from '../inputs.js';
 import type { NodeApi } from '../node-api.js';
 import { problems } from '../problem.js';
 import type { BlockPage } from '../response-schemas.js';
@@ -32,6 +32,15 @@ export function registerChainRoutes(app: Hono, api: NodeApi): void {
     const { format } = parseQuery(c, rawBlockQuery);
     const raw = await api.getRawBlock(parseBlockId(id));
     if (!raw) throw problems.notFound(`no block ${id} on the best chain`);
+    if (format === 'hex') return c.text(Buffer.from(raw).toString('hex'));
+    return c.body(new Uint8Array(raw), 200, { 'content-type': 'application/octet-stream' });
+  });
+
+  // Raw headers, paged: what `carechain headers export` and `verify --node` read. A short page
+  // (or an empty one past the tip) is the end of the chain.
+  app.get('/headers', async (c) => {
+    const { from = 0, count = MAX_HEADERS_PER_PAGE, format } = parseQuery(c, headersQuery);
+    const raw = await api.listHeaders(from, count);
     if (format === 'hex') return c.text(Buffer.from(raw).toString('hex'));
     return c.body(new Uint8Array(raw), 200, { 'content-type': 'application/octet-stream' });
   });
