@@ -34,8 +34,8 @@ export async function run(settings: HttpBenchSettings): Promise<void> {
   const txs = settings.txsFile ? readFileSync(settings.txsFile, 'utf8').split(/\s+/).filter(Boolean) : [];
   const own = settings.url ? null : await startBenchNode();
   try {
-    const options = { ...settings, url: settings.url ?? own!.url, txs: txs.length || settings.url ? txs : unfundedTransfers(2000) };
-    const report = await measure(autocannon, options, own !== null);
+    const settled = { ...settings, url: settings.url ?? own!.url, txs: txs.length || settings.url ? txs : unfundedTransfers(2000) };
+    const report = await measure(autocannon, settled, own !== null);
     process.stdout.write(settings.json ? JSON.stringify(report) + '\n' : formatTable(report));
   } finally {
     await own?.stop();
