@@ -16,7 +16,10 @@ export const RESULT = memory.data(8, 16);
 export const PUZZLE_PREFIX_CAPACITY: i32 = 4096;
 export const PUZZLE_PREFIX = memory.data(PUZZLE_PREFIX_CAPACITY, 16);
 
-/** Per-header values of the generated scan, computed once per header (see kernel-codegen.mjs). */
+/**
+ * Per-header values of the generated scan, computed once per header (see kernel-codegen.mjs). The
+ * generator reads this capacity and WORDS_CAPACITY from here (scripts/kernel-codegen/kernel-sources.mjs).
+ */
 export const PRECOMPUTED_CAPACITY: i32 = 256;
 export const PRECOMPUTED = memory.data(PRECOMPUTED_CAPACITY * 4, 16);
 
@@ -28,7 +31,8 @@ export const BLOCK = memory.data(64, 16);
 /** The midstate of the scanned header's first 64 bytes. */
 export const MIDSTATE = memory.data(32, 16);
 /** Message words of the generated scan (v128 each), stored once and loaded where used. */
-export const WORDS = memory.data(1024 * 16, 16);
+export const WORDS_CAPACITY: i32 = 1024;
+export const WORDS = memory.data(WORDS_CAPACITY * 16, 16);
 /** Always zero: the generated scan branches on it between rounds (see kernel-codegen.mjs). */
 export const BARRIER = memory.data(8, 16);
 /** The generated scan's output: the second hash's last word (a v128 in SIMD, a u32 in scalar). */

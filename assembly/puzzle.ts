@@ -1,6 +1,7 @@
 // The seed's teaching puzzle: find a nonce such that SHA-256(prefix ‖ decimal(nonce)) begins with
 // `zeros` zero hex digits. Full blocks of the prefix are hashed once (a midstate); each nonce then
 // costs one or two compressions of the prefix's tail, its digits and the padding.
+import { IV0, IV1, IV2, IV3, IV4, IV5, IV6, IV7, K as K_TABLE } from './generated/sha256-constants';
 import { BLOCK, PUZZLE_PREFIX, RESULT, STATE } from './memory';
 import { compress } from './sha256';
 
@@ -22,10 +23,10 @@ export function scanPuzzle(length: u32, zeros: u32, start: u32, count: u32): i32
   zeroDigits = zeros;
   tailStart = length & ~63;
   laidOutDigits = 0;
-  store<u32>(PREFIX_MIDSTATE, 0x6a09e667, 0); store<u32>(PREFIX_MIDSTATE, 0xbb67ae85, 4);
-  store<u32>(PREFIX_MIDSTATE, 0x3c6ef372, 8); store<u32>(PREFIX_MIDSTATE, 0xa54ff53a, 12);
-  store<u32>(PREFIX_MIDSTATE, 0x510e527f, 16); store<u32>(PREFIX_MIDSTATE, 0x9b05688c, 20);
-  store<u32>(PREFIX_MIDSTATE, 0x1f83d9ab, 24); store<u32>(PREFIX_MIDSTATE, 0x5be0cd19, 28);
+  store<u32>(PREFIX_MIDSTATE, IV0, 0); store<u32>(PREFIX_MIDSTATE, IV1, 4);
+  store<u32>(PREFIX_MIDSTATE, IV2, 8); store<u32>(PREFIX_MIDSTATE, IV3, 12);
+  store<u32>(PREFIX_MIDSTATE, IV4, 16); store<u32>(PREFIX_MIDSTATE, IV5, 20);
+  store<u32>(PREFIX_MIDSTATE, IV6, 24); store<u32>(PREFIX_MIDSTATE, IV7, 28);
   for (let offset: u32 = 0; offset < tailStart; offset += 64) compress(PREFIX_MIDSTATE, PUZZLE_PREFIX + offset);
 
   let nonce = start;
@@ -183,5 +184,3 @@ function compressLanes(block: usize): void {
 @inline function rotr4(x: v128, n: i32): v128 {
   return v128.or(i32x4.shr_u(x, n), i32x4.shl(x, 32 - n));
 }
-
-import { K as K_TABLE } from './sha256';

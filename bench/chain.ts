@@ -2,7 +2,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseCommandArgs, parseCount } from '../src/cli/args.js';
 import { Chain } from '../src/chain/chain.js';
 import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
 import { generateKeyPair } from '../src/chain/keys.js';
@@ -11,21 +10,43 @@ import { buildTransfer } from '../src/chain/signing.js';
 import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 import { sha256d } from '../src/chain/hash.js';
 import type { Block } from '../src/chain/block.js';
+import { count, type FlagValues } from './flags.js';
 
 /** The flags `carechain bench chain` takes (COMMAND_HELP documents each). */
-export const options = { blocks: { type: 'string' }, txs: { type: 'string' }, admit: { type: 'string' }, json: { type: 'boolean' } } as const;
+export const options = {
+  blocks: { type: 'string', default: '10000' },
+  txs: { type: 'string', default: '100' },
+  admit: { type: 'string', default: '20000' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface ChainBenchSettings {
+  /** Blocks in the log that is replayed. */
+  blocks: number;
+  /** Signed transfers per block. */
+  txsPerBlock: number;
+  /** Signed transfers admitted to the mempool. */
+  admit: number;
+  json: boolean;
+}
+
+/** The settings of a run, from the parsed flags; a value it cannot use throws a FlagError. */
+export function settingsFrom(values: FlagValues<typeof options>): ChainBenchSettings {
+  return {
+    blocks: count(values.blocks, '--blocks'),
+    txsPerBlock: count(values.txs, '--txs'),
+    admit: count(values.admit, '--admit'),
+    json: values.json,
+  };
+}
 
 /**
  * `carechain bench chain`: chain replay (blocks/s re-validating a log of N blocks of M transfers,
  * Ed25519 included) and transaction admission (tx/s into the mempool, Ed25519 included).
- * Flags: --blocks N (10000) --txs M (100) --admit K (20000) --json.
  * Blocks are mined on a bench network whose target nearly every hash meets: the PoW check still runs.
  */
-export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, options);
-  const blocks = parseCount(values.blocks, '--blocks', 10_000);
-  const txsPerBlock = parseCount(values.txs, '--txs', 100);
-  const admit = parseCount(values.admit, '--admit', 20_000);
+export async function run(settings: ChainBenchSettings): Promise<void> {
+  const { blocks, txsPerBlock, admit } = settings;
   const network = benchNetwork();
   const dir = mkdtempSync(join(tmpdir(), 'carechain-bench-'));
   try {
@@ -38,7 +59,7 @@ export async function run(args: string[]): Promise<void> {
       replay: { blocks, txsPerBlock, seconds: round(replay.seconds), blocksPerSecond: round(blocks / replay.seconds), txPerSecond: round((blocks * txsPerBlock) / replay.seconds), logBytes: replay.bytes },
       admission: { transactions: admit, seconds: round(admission.seconds), txPerSecond: round(admit / admission.seconds) },
     };
-    if (values.json) {
+    if (settings.json) {
       process.stdout.write(JSON.stringify(result) + '\n');
       return;
     }
@@ -139,12 +160,4 @@ function benchNetwork(): Network {
 
 function round(n: number): number {
   return Number(n.toPrecision(4));
-}
-
-// Run directly: node --import tsx bench/chain.ts [flags]
-if (import.meta.url === `file://${process.argv[1]}`) {
-  run(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`${(err as Error).message}\n`);
-    process.exitCode = 1;
-  });
 }

@@ -1,7 +1,6 @@
 // The SHA-256d contenders of `carechain bench kernels`. Each hashes nonces start..start+count-1 of one
 // header the way its kind of code would in a miner, and tells the loop nothing but "done".
 import { createHash } from 'node:crypto';
-import { createSHA256 } from 'hash-wasm';
 import { loadKernel } from '../src/kernel/kernel.js';
 import { JsMidstateHasher } from './js-midstate.js';
 
@@ -11,17 +10,32 @@ export interface Contender {
   run(start: number, count: number): number;
 }
 
+/** A contender that cannot run here, and why. */
+export interface SkippedContender {
+  name: string;
+  reason: string;
+}
+
 /** A target no hash meets in practice (only the all-zero hash): every nonce is hashed to the end. */
 const NOTHING_TARGET = new Uint8Array(32);
 
-export async function makeContenders(header: Uint8Array): Promise<Contender[]> {
-  return [
+/** Every contender, by name, in the order they run. */
+export const CONTENDER_NAMES = ['wasm-simd', 'wasm-scalar', 'node-crypto', 'hash-wasm', 'js-midstate'] as const;
+
+/**
+ * The contenders that can run in this install. hash-wasm is a devDependency: an install with
+ * production dependencies only has no hash-wasm, and the benchmark runs without it.
+ */
+export async function makeContenders(header: Uint8Array): Promise<{ contenders: Contender[]; skipped: SkippedContender[] }> {
+  const hashWasm = await hashWasmContender(header);
+  const contenders = [
     kernelContender('wasm-simd', header),
     kernelContender('wasm-scalar', header),
     nodeCryptoContender(header),
-    await hashWasmContender(header),
+    ...('run' in hashWasm ? [hashWasm] : []),
     jsMidstateContender(header),
   ];
+  return { contenders, skipped: 'run' in hashWasm ? [] : [hashWasm] };
 }
 
 function kernelContender(name: 'wasm-simd' | 'wasm-scalar', header: Uint8Array): Contender {
@@ -45,7 +59,14 @@ function nodeCryptoContender(header: Uint8Array): Contender {
   };
 }
 
-async function hashWasmContender(header: Uint8Array): Promise<Contender> {
+async function hashWasmContender(header: Uint8Array): Promise<Contender | SkippedContender> {
+  let createSHA256: typeof import('hash-wasm').createSHA256;
+  try {
+    ({ createSHA256 } = await import('hash-wasm'));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    return { name: 'hash-wasm', reason: 'not installed (a devDependency; npm install hash-wasm to compare with it)' };
+  }
   const hasher = await createSHA256();
   const buffer = Buffer.from(header);
   return {

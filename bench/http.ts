@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { parseCommandArgs } from '../src/cli/args.js';
-import { CliError } from '../src/cli/errors.js';
+import { FlagError, positiveNumber, type FlagValues } from './flags.js';
 import { startBenchNode, unfundedTransfers } from './http-node.js';
 
 /** The flags `carechain bench http` takes (COMMAND_HELP documents each). */
@@ -31,24 +29,54 @@ export const options = {
  * be 429s: the report counts non-2xx answers so that cannot pass unnoticed. autocannon runs in this
  * process: on a 2-core machine its own CPU is part of the hash rate lost.
  */
-export async function run(args: string[]): Promise<void> {
-  const options = readOptions(args);
-  const own = options.url ? null : await startBenchNode();
+export async function run(settings: HttpBenchSettings): Promise<void> {
+  const autocannon = loadAutocannon();
+  const txs = settings.txsFile ? readFileSync(settings.txsFile, 'utf8').split(/\s+/).filter(Boolean) : [];
+  const own = settings.url ? null : await startBenchNode();
   try {
-    const report = await measure({ ...options, url: options.url ?? own!.url, txs: options.txs.length || options.url ? options.txs : unfundedTransfers(2000) }, own !== null);
-    process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatTable(report));
+    const settled = { ...settings, url: settings.url ?? own!.url, txs: txs.length || settings.url ? txs : unfundedTransfers(2000) };
+    const report = await measure(autocannon, settled, own !== null);
+    process.stdout.write(settings.json ? JSON.stringify(report) + '\n' : formatTable(report));
   } finally {
     await own?.stop();
   }
 }
 
-async function measure(options: Options & { url: string }, ownNode: boolean): Promise<HttpBenchReport> {
+export interface HttpBenchSettings {
+  /** A running node; without it the benchmark starts one of its own. */
+  url: string | undefined;
+  durationSeconds: number;
+  connections: number;
+  sampleSeconds: number;
+  /** Requests per second in all (autocannon's overallRate); unset: as fast as the node answers. */
+  rate: number | undefined;
+  /** A file of raw transactions to post, one hex per line. */
+  txsFile: string | undefined;
+  json: boolean;
+}
+
+/** The settings of a run, from the parsed flags; a value it cannot use throws a FlagError. */
+export function settingsFrom(values: FlagValues<typeof options>): HttpBenchSettings {
+  const url = values.url?.replace(/\/+$/, '');
+  if (url !== undefined && !/^https?:\/\//.test(url)) throw new FlagError(`--url must be an http(s) URL, got "${values.url}"`);
+  return {
+    url,
+    durationSeconds: positiveNumber(values.duration, '--duration'),
+    connections: Math.round(positiveNumber(values.connections, '--connections')),
+    sampleSeconds: positiveNumber(values.sample, '--sample'),
+    rate: values.rate === undefined ? undefined : Math.round(positiveNumber(values.rate, '--rate')),
+    txsFile: values.txs,
+    json: values.json,
+  };
+}
+
+async function measure(autocannon: Autocannon, options: Options, ownNode: boolean): Promise<HttpBenchReport> {
   const idle = await hashRateOver(options.url, async () => sleep(options.sampleSeconds * 1000));
   const scenarios: ScenarioResult[] = [];
   for (const scenario of scenariosFor(options, ownNode)) {
     let loaded: Omit<ScenarioResult, 'hashRateDuring'> | undefined;
     const hashRate = await hashRateOver(options.url, async () => {
-      loaded = await load(options, scenario);
+      loaded = await load(autocannon, options, scenario);
     });
     scenarios.push({ ...loaded!, hashRateDuring: hashRate });
   }
@@ -89,15 +117,10 @@ export interface ScenarioResult {
   hashRateDuring: number | null;
 }
 
-interface Options {
-  url: string | undefined;
-  durationSeconds: number;
-  connections: number;
-  sampleSeconds: number;
-  /** Requests per second in all (autocannon's overallRate); unset: as fast as the node answers. */
-  rate: number | undefined;
+/** The settings with the node's URL and the transactions to post settled. */
+interface Options extends HttpBenchSettings {
+  url: string;
   txs: string[];
-  json: boolean;
 }
 
 interface Scenario {
@@ -105,27 +128,6 @@ interface Scenario {
   method: 'GET' | 'POST';
   path: string;
   bodies?: string[];
-}
-
-function readOptions(args: string[]): Options {
-  const { values } = parseCommandArgs(args, options);
-  const positive = (text: string, flag: string) => {
-    const n = Number(text);
-    if (!(n > 0) || !Number.isFinite(n)) throw new CliError(`${flag} must be a positive number, got "${text}"`);
-    return n;
-  };
-  const url = values.url?.replace(/\/+$/, '');
-  if (url !== undefined && !/^https?:\/\//.test(url)) throw new CliError(`--url must be an http(s) URL, got "${values.url}"`);
-  const txs = values.txs ? readFileSync(values.txs, 'utf8').split(/\s+/).filter(Boolean) : [];
-  return {
-    url,
-    durationSeconds: positive(values.duration, '--duration'),
-    connections: Math.round(positive(values.connections, '--connections')),
-    sampleSeconds: positive(values.sample, '--sample'),
-    rate: values.rate === undefined ? undefined : Math.round(positive(values.rate, '--rate')),
-    txs,
-    json: values.json,
-  };
 }
 
 function scenariosFor(options: Options, unfunded: boolean): Scenario[] {
@@ -138,7 +140,7 @@ function scenariosFor(options: Options, unfunded: boolean): Scenario[] {
   ];
 }
 
-async function load(options: Options & { url: string }, scenario: Scenario): Promise<Omit<ScenarioResult, 'hashRateDuring'>> {
+async function load(autocannon: Autocannon, options: Options, scenario: Scenario): Promise<Omit<ScenarioResult, 'hashRateDuring'>> {
   let next = 0;
   const result = await autocannon({
     url: options.url + scenario.path,
@@ -237,11 +239,16 @@ type Autocannon = (options: {
   headers: Record<string, string>;
   requests?: AutocannonRequest[] | undefined;
 }) => Promise<AutocannonResult>;
-const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  run(process.argv.slice(2)).catch((err: unknown) => {
-    process.stderr.write(`bench/http: ${err instanceof Error ? err.message : String(err)}\n`);
-    process.exitCode = 1;
-  });
+/**
+ * autocannon is a devDependency: a load generator is not part of a node. An install with
+ * production dependencies only has none, and this benchmark says so instead of running.
+ */
+function loadAutocannon(): Autocannon {
+  try {
+    return createRequire(import.meta.url)('autocannon') as Autocannon;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw err;
+    throw new Error('bench http needs autocannon, a devDependency this install left out: run it from a clone (npm ci), or npm install autocannon beside carechain');
+  }
 }

@@ -1,7 +1,6 @@
 // `carechain bench kernels`: one-thread SHA-256d hash rate of our kernels beside the alternatives.
-import { parseCommandArgs } from '../src/cli/args.js';
-import { CliError } from '../src/cli/errors.js';
-import { makeContenders } from './contenders.js';
+import { CONTENDER_NAMES, makeContenders, type SkippedContender } from './contenders.js';
+import { FlagError, positiveNumber, type FlagValues } from './flags.js';
 import { calibrate, median, timeWindow } from './measure.js';
 
 export interface KernelBenchResult {
@@ -25,24 +24,44 @@ export const options = {
   only: { type: 'string' },
 } as const;
 
-export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, options);
-  const seconds = Number(values.seconds);
+export interface KernelBenchSettings {
+  /** Length of one window, per contender. */
+  seconds: number;
+  windows: number;
+  /** Only these contenders (by name); all when absent. */
+  only?: string[] | undefined;
+  json: boolean;
+}
+
+/** The settings of a run, from the parsed flags; a value it cannot use throws a FlagError. */
+export function settingsFrom(values: FlagValues<typeof options>): KernelBenchSettings {
   const windows = Number(values.windows);
-  if (!(seconds > 0)) throw new CliError(`--seconds must be a positive number, got "${values.seconds}"`);
-  if (!Number.isInteger(windows) || windows < 1) throw new CliError(`--windows must be a positive integer, got "${values.windows}"`);
-  const results = await benchKernels({ seconds, windows, only: values.only?.split(','), progress: !values.json });
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify({ v8Flags: process.execArgv, results })}\n`);
+  if (!Number.isInteger(windows) || windows < 1) throw new FlagError(`--windows must be a positive integer, got "${values.windows}"`);
+  return { seconds: positiveNumber(values.seconds, '--seconds'), windows, only: values.only?.split(','), json: values.json };
+}
+
+export async function run(settings: KernelBenchSettings): Promise<void> {
+  const { results, skipped } = await benchKernels({ ...settings, progress: !settings.json });
+  if (settings.json) {
+    process.stdout.write(`${JSON.stringify({ v8Flags: process.execArgv, results, skipped })}\n`);
     return;
   }
   process.stdout.write(formatTable(results));
 }
 
-export async function benchKernels(options: { seconds: number; windows: number; only?: string[]; progress?: boolean }): Promise<KernelBenchResult[]> {
-  let contenders = await makeContenders(HEADER);
-  if (options.only) contenders = contenders.filter((c) => options.only!.includes(c.name));
-  if (contenders.length === 0) throw new CliError('--only names no contender (wasm-simd, wasm-scalar, node-crypto, hash-wasm, js-midstate)');
+/** Every contender that can run here, in turns; one that cannot is skipped with a line on stderr. */
+export async function benchKernels(options: {
+  seconds: number;
+  windows: number;
+  only?: string[] | undefined;
+  progress?: boolean;
+}): Promise<{ results: KernelBenchResult[]; skipped: SkippedContender[] }> {
+  const made = await makeContenders(HEADER);
+  const wanted = (name: string) => !options.only || options.only.includes(name);
+  const contenders = made.contenders.filter((c) => wanted(c.name));
+  const skipped = made.skipped.filter((c) => wanted(c.name));
+  for (const c of skipped) process.stderr.write(`bench kernels: ${c.name} skipped: ${c.reason}\n`);
+  if (contenders.length === 0) throw new FlagError(`--only names no contender that runs here (${CONTENDER_NAMES.join(', ')})`);
   const say = (line: string) => options.progress && process.stderr.write(line);
   // Warm-up: short calls until each contender runs its optimized code, then size its batches.
   const batches = contenders.map((c) => {
@@ -60,7 +79,8 @@ export async function benchKernels(options: { seconds: number; windows: number; 
     });
     say('\n');
   }
-  return contenders.map((c, i) => ({ name: c.name, threads: 1, hashesPerSecond: median(rates[i]!), windows: rates[i]! }));
+  const results = contenders.map((c, i) => ({ name: c.name, threads: 1 as const, hashesPerSecond: median(rates[i]!), windows: rates[i]! }));
+  return { results, skipped };
 }
 
 function formatTable(results: KernelBenchResult[]): string {

@@ -4,11 +4,10 @@
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseCommandArgs, parseCount } from '../src/cli/args.js';
-import { CliError } from '../src/cli/errors.js';
 import { loadKernel, type Kernel } from '../src/kernel/kernel.js';
 import type { MiningJob } from '../src/miner/job.js';
 import { MinerPool } from '../src/miner/pool.js';
+import { count, FlagError, positiveNumber, type FlagValues } from './flags.js';
 
 export interface ThreadsResult {
   threads: number;
@@ -37,20 +36,33 @@ export const options = {
   json: { type: 'boolean', default: false },
 } as const;
 
-export async function run(args: string[]): Promise<void> {
-  const { values } = parseCommandArgs(args, options);
-  const seconds = Number(values.seconds);
-  if (!(seconds > 0 && seconds <= 3600)) throw new CliError(`--seconds must be a number of seconds up to 3600, got "${values.seconds}"`);
-  const switches = parseCount(values.switches, '--switches');
-  if (switches < 1) throw new CliError('--switches must be at least 1');
-  const threads = parseThreadList(values.threads);
-  const progress = values.json ? undefined : new Progress();
-  const report = await benchThreads({ threads, seconds, switches, progress });
-  if (values.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+export interface ThreadsBenchSettings {
+  /** Thread counts to measure, in order. */
+  threads: number[];
+  /** Seconds per thread count. */
+  seconds: number;
+  /** Job switches timed on the most threads. */
+  switches: number;
+  json: boolean;
+}
+
+/** The settings of a run, from the parsed flags; a value it cannot use throws a FlagError. */
+export function settingsFrom(values: FlagValues<typeof options>): ThreadsBenchSettings {
+  const seconds = positiveNumber(values.seconds, '--seconds');
+  if (seconds > 3600) throw new FlagError(`--seconds must be a number of seconds up to 3600, got "${values.seconds}"`);
+  const switches = count(values.switches, '--switches');
+  if (switches < 1) throw new FlagError('--switches must be at least 1');
+  return { threads: parseThreadList(values.threads), seconds, switches, json: values.json };
+}
+
+export async function run(settings: ThreadsBenchSettings): Promise<void> {
+  const progress = settings.json ? undefined : new Progress();
+  const report = await benchThreads({ ...settings, progress });
+  if (settings.json) process.stdout.write(`${JSON.stringify(report)}\n`);
   else process.stdout.write(formatReport(report));
 }
 
-export async function benchThreads(options: { threads: number[]; seconds: number; switches: number; progress?: Progress }): Promise<ThreadsReport> {
+export async function benchThreads(options: { threads: number[]; seconds: number; switches: number; progress?: Progress | undefined }): Promise<ThreadsReport> {
   const { progress } = options;
   const kernel = loadKernel();
   progress?.line(`bare kernel (${kernel.flavor}), 1 thread, ${options.seconds} s …`);
@@ -155,8 +167,8 @@ function benchJob(id: string): MiningJob {
 
 function parseThreadList(value: string | undefined): number[] {
   if (value === undefined) return Array.from({ length: availableParallelism() }, (_, i) => i + 1);
-  const list = value.split(',').map((part) => parseCount(part, '--threads'));
-  if (list.length === 0 || list.some((t) => t < 1 || t > 256)) throw new CliError(`--threads takes counts from 1 to 256, got "${value}"`);
+  const list = value.split(',').map((part) => count(part, '--threads'));
+  if (list.length === 0 || list.some((t) => t < 1 || t > 256)) throw new FlagError(`--threads takes counts from 1 to 256, got "${value}"`);
   return list;
 }
 

@@ -1,8 +1,18 @@
+import { FlagError, type FlagSpec } from '../../../bench/flags.js';
+import { parseCommandArgs } from '../args.js';
 import { CliError } from '../errors.js';
 
-type BenchModule = { run(args: string[]): Promise<void> };
+/**
+ * What the CLI needs of a benchmark in bench/: its flags, the settings they give (a bad value throws
+ * a FlagError), and a run. The CLI parses; the benchmarks never import src/cli.
+ */
+interface BenchModule {
+  options: FlagSpec;
+  settingsFrom(values: Record<string, string | boolean | undefined>): unknown;
+  run(settings: unknown): Promise<void>;
+}
 
-/** `carechain bench <name>`: each benchmark lives in bench/ and parses its own flags. */
+/** `carechain bench <name>`: each benchmark lives in bench/. */
 const benchmarks: Record<string, () => Promise<BenchModule>> = {
   kernels: () => import('../../../bench/kernels.js'),
   threads: () => import('../../../bench/threads.js'),
@@ -15,14 +25,29 @@ const ALL = ['kernels', 'threads', 'chain'];
 
 export async function run(args: string[]): Promise<void> {
   const [name, ...rest] = args;
-  if (name === 'all') {
-    for (const benchName of ALL) {
-      process.stderr.write(`\n== bench ${benchName}\n`);
-      await (await benchmarks[benchName]!()).run(rest);
-    }
-    return;
+  const names = name === 'all' ? ALL : name && benchmarks[name] ? [name] : [];
+  if (names.length === 0) throw new CliError(`bench needs one of: ${[...Object.keys(benchmarks), 'all'].join(', ')}`);
+  // Every benchmark's flags are checked before the first one runs: `bench all` takes minutes.
+  const runs = [];
+  for (const benchName of names) {
+    const bench = await benchmarks[benchName]!();
+    runs.push({ benchName, bench, settings: settingsOf(bench, rest) });
   }
-  const load = name ? benchmarks[name] : undefined;
-  if (!load) throw new CliError(`bench needs one of: ${[...Object.keys(benchmarks), 'all'].join(', ')}`);
-  await (await load()).run(rest);
+  for (const { benchName, bench, settings } of runs) {
+    if (names.length > 1) process.stderr.write(`\n== bench ${benchName}\n`);
+    try {
+      await bench.run(settings);
+    } catch (err) {
+      throw err instanceof FlagError ? new CliError(err.message) : err;
+    }
+  }
+}
+
+function settingsOf(bench: BenchModule, args: string[]): unknown {
+  const { values } = parseCommandArgs(args, bench.options);
+  try {
+    return bench.settingsFrom(values as Record<string, string | boolean | undefined>);
+  } catch (err) {
+    throw err instanceof FlagError ? new CliError(err.message) : err;
+  }
 }

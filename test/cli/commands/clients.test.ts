@@ -1,9 +1,9 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publicKeyOf } from '../../src/chain/keys.js';
-import { removeTempDirs, tempDir } from '../chain/helpers.js';
-import { runCli } from '../cli/run-cli.js';
+import { publicKeyOf } from '../../../src/chain/keys.js';
+import { removeTempDirs, tempDir } from '../../chain/helpers.js';
+import { runCli } from '../run-cli.js';
 
 afterAll(removeTempDirs);
 

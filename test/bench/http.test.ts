@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run, type HttpBenchReport } from '../../bench/http.js';
+import type { HttpBenchReport } from '../../bench/http.js';
+import { run as bench } from '../../src/cli/commands/bench.js';
+import { CliError } from '../../src/cli/errors.js';
 import { createApp } from '../../src/http/app.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
-import { FakeNodeApi } from './fake-node-api.js';
+import { FakeNodeApi } from '../http/fake-node-api.js';
 
 /** A fake miner whose hash counter grows with time, so the hash-rate columns have something to read. */
 class HashingFakeNodeApi extends FakeNodeApi {
@@ -25,12 +27,13 @@ async function capture(args: string[]): Promise<string> {
     out += String(chunk);
     return true;
   });
-  await run(args);
+  await bench(['http', ...args]);
   vi.restoreAllMocks();
   return out;
 }
 
 // A smoke test only: one second per scenario against a fake node, never a measurement.
+// `carechain bench http` as the CLI runs it: the CLI parses the flags, bench/http.ts runs.
 describe('bench/http.ts', () => {
   it('loads GET /status and POST /txs and reports one JSON object with --json', async () => {
     const api = new HashingFakeNodeApi();
@@ -64,9 +67,9 @@ describe('bench/http.ts', () => {
     expect(lines[2]).toMatch(/n\/a\s+n\/a$/);
   });
 
-  it('refuses bad flags', async () => {
-    await expect(run(['--url', 'ftp://x'])).rejects.toThrow(/--url/);
-    await expect(run(['--duration', '0'])).rejects.toThrow(/--duration/);
-    await expect(run(['--bogus'])).rejects.toThrow();
+  it('refuses bad flags as usage errors, before any load', async () => {
+    await expect(bench(['http', '--url', 'ftp://x'])).rejects.toThrow(new CliError('--url must be an http(s) URL, got "ftp://x"'));
+    await expect(bench(['http', '--duration', '0'])).rejects.toThrow(new CliError('--duration must be a positive number, got "0"'));
+    await expect(bench(['http', '--bogus'])).rejects.toThrow(CliError);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { run } from '../../src/cli/commands/puzzle.js';
-import { CliError } from '../../src/cli/errors.js';
+import { run } from '../../../src/cli/commands/puzzle.js';
+import { CliError } from '../../../src/cli/errors.js';
 
 afterEach(() => vi.restoreAllMocks());
 
