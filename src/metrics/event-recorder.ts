@@ -1,4 +1,4 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import { BoundedLabelValues } from './label-values.js';
 
 import { BLOCK_SOURCES, type BlockSource } from '../chain/chain-types.js';
@@ -10,7 +10,10 @@ export interface EventRecorder {
   /** `reason` is a short slug such as `bad-pow`; anything else is recorded as `other`. */
   blockRejected(reason: string): void;
   transactionRejected(reason: string): void;
-  reorg(): void;
+  /** A switch to another branch that disconnected `depth` blocks of the old best chain. */
+  reorg(depth: number): void;
+  /** The node took on a new best tip (or, at start, the tip it loaded): stamps the time it did. */
+  tipChanged(): void;
   /** Time from a new tip to every worker scanning the new job. */
   jobSwitched(seconds: number): void;
   /** Time between this block's and its parent's acceptance on the best chain. */
@@ -41,6 +44,20 @@ export function registerEventMetrics(registry: Registry): EventRecorder {
     registers,
   });
   const reorgs = new Counter({ name: 'carechain_reorgs_total', help: 'Best-chain switches to another branch.', registers });
+  // Bucket 6 is the alert's line: six confirmations are what users take as final.
+  const reorgDepth = new Histogram({
+    name: 'carechain_reorg_depth_blocks',
+    help: 'Blocks of the old best chain disconnected by each reorg.',
+    buckets: [1, 2, 3, 6, 10, 20, 50, 100],
+    registers,
+  });
+  // Set when it happens, not read at scrape time: the chain keeps no acceptance time, and a
+  // header's own time is whatever its miner wrote.
+  const tipChangedAt = new Gauge({
+    name: 'carechain_tip_changed_timestamp_seconds',
+    help: 'Unix time at which this node took on its current best tip (or loaded it at start).',
+    registers,
+  });
   const blockInterval = new Histogram({
     name: 'carechain_block_interval_seconds',
     help: 'Seconds between consecutive blocks on the best chain.',
@@ -73,7 +90,11 @@ export function registerEventMetrics(registry: Registry): EventRecorder {
     blockAccepted: (source) => accepted.inc({ source: BLOCK_SOURCES.includes(source) ? source : 'other' }),
     blockRejected: (reason) => rejected.inc({ reason: blockReasons.accept(reason) }),
     transactionRejected: (reason) => txRejected.inc({ reason: txReasons.accept(reason) }),
-    reorg: () => reorgs.inc(),
+    reorg: (depth) => {
+      reorgs.inc();
+      if (depth > 0 && Number.isFinite(depth)) reorgDepth.observe(depth);
+    },
+    tipChanged: () => tipChangedAt.setToCurrentTime(),
     jobSwitched: (seconds) => observeSeconds(jobSwitch, seconds),
     blockInterval: (seconds) => observeSeconds(blockInterval, seconds),
     httpRequest: (method, route, status, seconds) => {

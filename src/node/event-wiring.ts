@@ -6,8 +6,9 @@ import type { MinerPool } from '../miner/pool.js';
 import type { Logger } from './log.js';
 
 /**
- * Chain and miner events into the metrics (and the log, for the ones a person should see): reorgs,
- * block intervals, block and transaction rejections, job-switch latency, worker deaths.
+ * Chain and miner events into the metrics (and the log, for the ones a person should see): reorgs
+ * and their depth, when the tip last changed, block intervals, block and transaction rejections,
+ * job-switch latency, worker deaths.
  * Returns a function that unsubscribes.
  */
 export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: EventRecorder, log: Logger, now = () => performance.now()): () => void {
@@ -17,8 +18,9 @@ export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: 
     const at = now();
     if (lastTipAt !== undefined) metrics.blockInterval((at - lastTipAt) / 1000);
     lastTipAt = at;
+    metrics.tipChanged();
     if (tip.reorgDepth > 0) {
-      metrics.reorg();
+      metrics.reorg(tip.reorgDepth);
       log.warn(`chain: reorg of ${tip.reorgDepth} block(s), new tip ${tip.height} ${tip.hash}`);
     }
   };
@@ -34,6 +36,8 @@ export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: 
     log.warn(`miner: worker ${d.slot} died (exit ${d.exitCode}${d.error ? `: ${d.error.message}` : ''})${d.replaced ? ', replaced' : ', not replaced'}`);
   const onInvalid = () => log.error('miner: a worker reported a solution that does not meet the target (kernel bug?)');
 
+  // The tip loaded from disk is this node's from now on: "no new tip for N seconds" counts from start.
+  metrics.tipChanged();
   chain.on('block', onBlock);
   chain.on('tip', onTip);
   chain.on('block-rejected', onBlockRejected);

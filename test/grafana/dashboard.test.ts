@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
-import { FakeStatsSource } from '../metrics/fake-stats-source.js';
+import { exportedSeriesNames } from './exported-series.js';
 import { metricNamesIn, substituteGrafanaVariables } from './promql-names.js';
 
 type Target = { expr: string; datasource?: { uid?: string } };
@@ -13,18 +12,6 @@ type Dashboard = { uid: string; title: string; panels: Panel[]; templating: { li
 const dashboard = JSON.parse(readFileSync(new URL('../../grafana/dashboard.json', import.meta.url), 'utf8')) as Dashboard;
 const panels = dashboard.panels.flatMap((p) => [p, ...(p.panels ?? [])]).filter((p) => p.type !== 'row');
 const queries = panels.flatMap((p) => (p.targets ?? []).map((t) => ({ panel: p.title, expr: t.expr })));
-
-/** Every series name the node's registry exports, default metrics included. */
-async function exportedSeriesNames(): Promise<Set<string>> {
-  const metrics = createNodeMetrics(new FakeStatsSource());
-  const names = new Set<string>();
-  for (const metric of await metrics.registry.getMetricsAsJSON()) {
-    const type = String(metric.type);
-    const suffixes = type === 'histogram' ? ['_bucket', '_sum', '_count'] : type === 'summary' ? ['', '_sum', '_count'] : [''];
-    for (const suffix of suffixes) names.add(metric.name + suffix);
-  }
-  return names;
-}
 
 describe('grafana/dashboard.json', () => {
   it('is importable: a uid, a datasource variable, and every panel and query on that variable', () => {

@@ -1,8 +1,10 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { prometheusInstalled, startPrometheus, type PrometheusServer } from '../helpers/prometheus.js';
+import { alertRulesIn } from '../grafana/rule-file.js';
 import { FakeStatsSource } from './fake-stats-source.js';
 
 const FIXED_METRICS = [
@@ -64,6 +66,25 @@ describe.skipIf(!prometheusInstalled() && !process.env.CI)('real Prometheus scra
       expect((await second.query('process_resident_memory_bytes'))[0]!.value).toBeGreaterThan(0);
     } finally {
       await second.stop();
+    }
+  });
+
+  it("reads the registry's reorg depths and tip time as grafana/alerts.yml's rules do", async () => {
+    // The rule's counter of reorgs deeper than 6 blocks, taken from inside its increase(...[15m:]).
+    const deepReorg = alertRulesIn(readFileSync('grafana/alerts.yml', 'utf8')).find((r) => r.alert === 'CarechainDeepReorg')!;
+    const deepReorgs = /^increase\((.*)\[15m:\]\) > 0$/s.exec(deepReorg.expr)![1]!;
+    for (const depth of [1, 6, 7, 30]) metrics.reorg(depth);
+    metrics.tipChanged();
+    const { port } = target.address() as AddressInfo;
+    const fourth = await startPrometheus({ target: `127.0.0.1:${port}`, metricsPath: '/node' });
+    try {
+      await fourth.waitForSamples('carechain_reorg_depth_blocks_count');
+      expect((await fourth.query(deepReorgs)).map((s) => s.value)).toEqual([2]);
+      const [sinceTip] = await fourth.query('time() - carechain_tip_changed_timestamp_seconds');
+      expect(sinceTip!.value).toBeGreaterThanOrEqual(-1); // Prometheus's clock and ours, to the second
+      expect(sinceTip!.value).toBeLessThan(60);
+    } finally {
+      await fourth.stop();
     }
   });
 

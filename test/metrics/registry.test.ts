@@ -18,6 +18,9 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   carechain_transactions_rejected_total: { type: 'counter', labels: ['reason'] },
   carechain_mining_workers: { type: 'gauge', labels: [] },
   carechain_reorgs_total: { type: 'counter', labels: [] },
+  // Beyond DESIGN.md's list, for the alert rules (grafana/alerts.yml).
+  carechain_reorg_depth_blocks: { type: 'histogram', labels: [] },
+  carechain_tip_changed_timestamp_seconds: { type: 'gauge', labels: [] },
   http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route', 'status'] },
 };
 
@@ -38,7 +41,7 @@ async function value(metrics: NodeMetrics, name: string, labels: Record<string, 
 }
 
 describe('createNodeMetrics', () => {
-  it('exports exactly the DESIGN.md metric set besides the default metrics, with their types', async () => {
+  it('exports exactly the designed metric set besides the default metrics, with their types', async () => {
     const metrics = createNodeMetrics(new FakeStatsSource());
     const exported = (await metrics.registry.getMetricsAsJSON()).filter(
       (m) => m.name.startsWith('carechain_') || m.name.startsWith('http_'),
@@ -140,12 +143,34 @@ describe('createNodeMetrics', () => {
     metrics.blockAccepted('miner');
     metrics.blockRejected('bad-pow');
     metrics.transactionRejected('bad-sequence');
-    metrics.reorg();
+    metrics.reorg(1);
     expect(await value(metrics, 'carechain_blocks_mined_total')).toBe(1);
     expect(await value(metrics, 'carechain_blocks_accepted_total', { source: 'miner' })).toBe(2);
     expect(await value(metrics, 'carechain_blocks_rejected_total', { reason: 'bad-pow' })).toBe(1);
     expect(await value(metrics, 'carechain_transactions_rejected_total', { reason: 'bad-sequence' })).toBe(1);
     expect(await value(metrics, 'carechain_reorgs_total')).toBe(1);
+  });
+
+  it('records each reorg\'s depth in a histogram whose bucket 6 separates the reorgs deeper than six blocks', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_count')).toBe(0);
+    for (const depth of [1, 6, 7, 120]) metrics.reorg(depth);
+    expect(await value(metrics, 'carechain_reorgs_total')).toBe(4);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_count')).toBe(4);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_sum')).toBe(134);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_bucket', { le: '1' })).toBe(1);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_bucket', { le: '6' })).toBe(2);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_bucket', { le: '10' })).toBe(3);
+    expect(await value(metrics, 'carechain_reorg_depth_blocks_bucket', { le: '100' })).toBe(3);
+  });
+
+  it('stamps the unix time of each tip change, in seconds', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    const before = Date.now() / 1000;
+    metrics.tipChanged();
+    const stamped = (await value(metrics, 'carechain_tip_changed_timestamp_seconds'))!;
+    expect(stamped).toBeGreaterThanOrEqual(before);
+    expect(stamped).toBeLessThanOrEqual(Date.now() / 1000);
   });
 
   it('files reasons that are not short slugs under "other", so labels stay low-cardinality', async () => {

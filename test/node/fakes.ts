@@ -51,6 +51,7 @@ export function recordingMetrics(): EventRecorder & { calls: Record<string, unkn
     blockRejected: rec('blockRejected'),
     transactionRejected: rec('transactionRejected'),
     reorg: rec('reorg'),
+    tipChanged: rec('tipChanged'),
     jobSwitched: rec('jobSwitched'),
     blockInterval: rec('blockInterval'),
     httpRequest: rec('httpRequest'),

@@ -113,13 +113,14 @@ describe('MiningLoop', () => {
 });
 
 describe('recordNodeEvents', () => {
-  it('counts blocks by source, reorgs, block intervals and rejections from the chain, and job switches from the pool', async () => {
+  it('counts blocks by source, reorgs with their depth, tip changes, block intervals and rejections from the chain, and job switches from the pool', async () => {
     chain = await openChain();
     const pool = new FakePool();
     const metrics = recordingMetrics();
     const log = memoryLogger();
     let clock = 1000;
     const stop = recordNodeEvents(chain, pool.asPool(), metrics, log, () => clock);
+    expect(metrics.calls.tipChanged).toHaveLength(1); // the loaded tip, stamped at start
     const tip = { hash: 'ab'.repeat(32), height: 5, previousHash: 'cd'.repeat(32), time: 0, difficulty: 1 };
     chain.emit('tip', { ...tip, reorgDepth: 0 });
     clock += 2500;
@@ -132,7 +133,8 @@ describe('recordNodeEvents', () => {
     pool.emit('jobSwitch', { jobId: 1, ms: 4 });
     expect(metrics.calls).toMatchObject({
       blockInterval: [[2.5]],
-      reorg: [[]],
+      reorg: [[2]],
+      tipChanged: [[], [], []],
       blockRejected: [['high-hash']],
       transactionRejected: [['bad-signature']],
       jobSwitched: [[0.004]],
@@ -144,5 +146,6 @@ describe('recordNodeEvents', () => {
     stop();
     chain.emit('tip', { ...tip, reorgDepth: 1 });
     expect(metrics.calls.reorg).toHaveLength(1);
+    expect(metrics.calls.tipChanged).toHaveLength(3);
   });
 });
