@@ -3,6 +3,7 @@ import type { PenaltyClass, RejectReason } from './errors.js';
 import type { BlockHeader } from './header.js';
 import type { MempoolLimits } from './mempool.js';
 import type { Network, NetworkName } from './network.js';
+import type { LedgerState } from './state.js';
 import type { SignedTx, Transaction } from './tx.js';
 
 /** Where a block came from: the local miner, a Stratum miner, a peer, or the HTTP API. */
@@ -58,6 +59,8 @@ export interface PreparedTx {
   /** Its encoding: what the journal writes. */
   bytes: Uint8Array;
   size: number;
+  /** The state it was checked on, with it applied: what the next transaction in line is checked on. */
+  after: LedgerState;
 }
 
 export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };

@@ -178,8 +178,8 @@ export class Chain extends EventEmitter<ChainEvents> {
     if (this.txIndex.has(txid)) throw new VerifyError('already-mined', `${txid} is already in block ${this.txIndex.get(txid)!.entry.hash}`);
     this.mempool.checkPolicy(tx, txid, bytes.length);
     checkTransaction(tx, hash, this.signatureCheck);
-    this.mempool.checkState(tx, txid, over);
-    return { tx, txid, bytes, size: bytes.length };
+    const after = this.mempool.checkState(tx, txid, over);
+    return { tx, txid, bytes, size: bytes.length, after };
   }
 
   /**

@@ -145,10 +145,13 @@ export class Mempool {
 
   /**
    * Would `tx`'s state rules pass on top of the pool (or of `over`: the pool plus transactions not
-   * yet in it)? Throws their VerifyError, changing nothing. Run checkPolicy first: it is cheaper.
+   * yet in it)? Returns the state with it applied, as an overlay (`over` is unchanged); throws the
+   * rules' VerifyError. Run checkPolicy first: it is cheaper.
    */
-  checkState(tx: SignedTx, txid: string, over: LedgerState = this.view): void {
-    new LedgerState(over).applyTransaction(tx, this.context(txid));
+  checkState(tx: SignedTx, txid: string, over: LedgerState = this.view): LedgerState {
+    const after = new LedgerState(over);
+    after.applyTransaction(tx, this.context(txid));
+    return after;
   }
 
   /** The checks that need no state: size, fee rate against the current minimum, the sender's share. */

@@ -25,7 +25,10 @@ export interface NodeApi {
   getRawBlock(id: BlockId): Awaitable<Uint8Array | null>;
   /** Best-chain headers from `fromHeight` up, at most `count`, as concatenated 80-byte headers (fewer at the tip). */
   listHeaders(fromHeight: number, count: number): Awaitable<Uint8Array>;
-  /** A transaction in a best-chain block or in the mempool. */
+  /**
+   * A transaction in a best-chain block, in the mempool, or held; null when unknown. Throws a 410
+   * HttpProblem (`evicted`, `dropped`) for one the node acknowledged and no longer holds.
+   */
   getTransaction(txid: string): Awaitable<TransactionLookup | null>;
   /** Validates and adds to the mempool; resolves only once the node has accepted (or refused) it. */
   submitTransaction(raw: Uint8Array): Awaitable<SubmitOutcome>;
@@ -52,8 +55,12 @@ export type BlockId = { height: number } | { hash: string };
 
 export type SubmitOutcome =
   | { accepted: true; txid: string }
-  /** `reason` is the chain's stable reject code (VerifyError.reason, e.g. `bad-signature`). */
-  | { accepted: false; reason: string; detail: string };
+  /**
+   * `reason` is the chain's stable reject code (VerifyError.reason, e.g. `bad-signature`), or
+   * `storage-unavailable` when the node could not write it to disk (with retryAfterSeconds);
+   * `extensions` are added to the problem (e.g. the current `minFeeRate`).
+   */
+  | { accepted: false; reason: string; detail: string; retryAfterSeconds?: number; extensions?: Record<string, unknown> };
 
 /**
  * HTTP status per reject code where it is not 422 (a well-formed transaction that breaks a rule).
@@ -64,5 +71,7 @@ export const TX_REJECTION_STATUS: Readonly<Record<string, number>> = {
   'malformed-tx': 400,
   duplicate: 409, // already in the chain
   'already-in-mempool': 409,
+  'already-mined': 409,
   'mempool-full': 503, // try again later
+  'storage-unavailable': 503, // the node could not write it to disk: nothing was admitted
 };

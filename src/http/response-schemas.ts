@@ -22,7 +22,13 @@ export const nodeStatusView = z.object({
   bits: z.string().describe('compact target, 8 hex digits'),
   hashrate: rateWindows,
   mining: z.object({ paused: z.boolean(), threads: z.number().int() }),
-  mempool: z.object({ transactions: z.number().int(), bytes: z.number().int() }),
+  mempool: z.object({
+    transactions: z.number().int(),
+    bytes: z.number().int(),
+    minFeeRate: z.number().describe('fee per byte a new transaction must pay now (rises when the pool is full, decays back)'),
+    held: z.number().int().describe('acknowledged transactions waiting to become valid again (not in the pool)'),
+  }),
+  storage: z.object({ journal: z.enum(['ok', 'failing']).describe('failing: submissions answer 503 storage-unavailable until a write works again') }),
   uptimeSeconds: z.number(),
 });
 
@@ -62,6 +68,10 @@ export const transactionLookupView = z.object({
   tx: transactionView,
   block: blockRef.nullable().describe('null while in the mempool'),
   confirmations: z.number().int(),
+  held: z
+    .object({ reason: z.string(), since: z.number().describe('unix ms') })
+    .optional()
+    .describe('set when the node holds it outside the mempool until it can apply again (its funds or its predecessor not there yet)'),
 });
 
 export const submittedView = z.object({ txid: hash });
@@ -88,6 +98,7 @@ export const receiptView = z.looseObject({
 export const mempoolView = z.object({
   transactions: z.number().int(),
   bytes: z.number().int(),
+  minFeeRate: z.number().describe('fee per byte a new transaction must pay now'),
   /** From src/chain's MempoolEntry, highest fee rate first. */
   entries: z.array(
     z.looseObject({

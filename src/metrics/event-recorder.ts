@@ -10,6 +10,10 @@ export interface EventRecorder {
   /** `reason` is a short slug such as `bad-pow`; anything else is recorded as `other`. */
   blockRejected(reason: string): void;
   transactionRejected(reason: string): void;
+  /** An acknowledged transaction left the full mempool for better payers (GET /txs answers 410). */
+  transactionEvicted(): void;
+  /** A write to the node's storage failed (`store`: journal, blocks); nothing was acknowledged. */
+  storageWriteFailed(store: 'journal' | 'blocks'): void;
   /** A switch to another branch that disconnected `depth` blocks of the old best chain. */
   reorg(depth: number): void;
   /** The node took on a new best tip (or, at start, the tip it loaded): stamps the time it did. */
@@ -78,6 +82,16 @@ export function registerEventMetrics(registry: Registry): EventRecorder {
     registers,
   });
 
+  const evicted = new Counter({ name: 'carechain_mempool_evicted_total', help: 'Acknowledged transactions evicted from the full mempool for better payers.', registers });
+  const storageFailures = new Counter({
+    name: 'carechain_storage_write_failures_total',
+    help: 'Writes to the node\'s storage that failed (disk full, read-only, I/O error), by store; nothing was acknowledged.',
+    labelNames: ['store'],
+    registers,
+  });
+  for (const store of ['journal', 'blocks']) storageFailures.inc({ store }, 0);
+  evicted.inc(0);
+
   // Series that exist from the start let rate() and increase() see the first event.
   for (const source of BLOCK_SOURCES) accepted.inc({ source }, 0);
   const blockReasons = new BoundedLabelValues(64); // the chain has ~40 reject codes
@@ -90,6 +104,8 @@ export function registerEventMetrics(registry: Registry): EventRecorder {
     blockAccepted: (source) => accepted.inc({ source: BLOCK_SOURCES.includes(source) ? source : 'other' }),
     blockRejected: (reason) => rejected.inc({ reason: blockReasons.accept(reason) }),
     transactionRejected: (reason) => txRejected.inc({ reason: txReasons.accept(reason) }),
+    transactionEvicted: () => evicted.inc(),
+    storageWriteFailed: (store) => storageFailures.inc({ store }),
     reorg: (depth) => {
       reorgs.inc();
       if (depth > 0 && Number.isFinite(depth)) reorgDepth.observe(depth);

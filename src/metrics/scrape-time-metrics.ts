@@ -43,6 +43,8 @@ export function registerScrapeTimeMetrics(registry: Registry, source: NodeStatsS
   scalarGauge(registry, 'carechain_difficulty', 'Difficulty of the current tip target.', () => source.difficulty());
   scalarGauge(registry, 'carechain_mempool_transactions', 'Transactions waiting in the mempool.', () => source.mempool().transactions);
   scalarGauge(registry, 'carechain_mempool_bytes', 'Serialized size of the mempool in bytes.', () => source.mempool().bytes);
+  scalarGauge(registry, 'carechain_mempool_min_fee_rate', 'Fee per byte a new transaction must pay now (rises when the pool is full, decays back).', () => source.mempool().minFeeRate);
+  scalarGauge(registry, 'carechain_mempool_held_transactions', 'Acknowledged transactions held outside the mempool until they apply again.', () => source.mempool().held);
   scalarGauge(registry, 'carechain_mining_workers', 'Worker threads currently mining.', () => source.miningWorkers());
 }
 

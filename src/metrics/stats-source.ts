@@ -38,6 +38,10 @@ export interface HashRateWindows {
 export interface MempoolSize {
   transactions: number;
   bytes: number;
+  /** Fee per byte a new transaction must pay now. */
+  minFeeRate: number;
+  /** Acknowledged transactions held outside the pool until they apply again. */
+  held: number;
 }
 
 export const HASH_RATE_WINDOWS = ['10s', '60s', '15m'] as const satisfies readonly (keyof HashRateWindows)[];

@@ -11,7 +11,8 @@ import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
 import type { MinerPool } from '../miner/pool.js';
 import { MAX_SLOTS } from '../miner/shared.js';
-import type { MempoolJournal } from '../store/mempool-journal.js';
+import type { TxAdmission } from './admission.js';
+import type { GoneTransaction } from './gone-transactions.js';
 import type { MiningLoop } from './mining-loop.js';
 import { bitsHex, blockSummary, blockView, transactionView } from './view-mapping.js';
 
@@ -19,7 +20,8 @@ import { bitsHex, blockSummary, blockView, transactionView } from './view-mappin
 export interface NodeParts {
   chain: Chain;
   miner: { pool: MinerPool; loop: MiningLoop; kernel: string } | null;
-  journal: MempoolJournal;
+  /** The one door for transactions (journal, then mempool). */
+  admission: TxAdmission;
   /** performance.now() when the node started. */
   startedAt: number;
   /** Set once the registry exists (it reads this adapter's stats). */
@@ -51,7 +53,8 @@ export class NodeApiAdapter implements NodeApi {
       bits: bitsHex(tip.header.bits),
       hashrate: this.hashRates(),
       mining: { paused: this.parts.miner?.pool.paused ?? true, threads: this.parts.miner?.pool.threads ?? 0 },
-      mempool: { transactions: mempool.count, bytes: mempool.bytes },
+      mempool: { transactions: mempool.count, bytes: mempool.bytes, minFeeRate: chain.mempool.minFeeRate(), held: this.parts.admission.heldCount },
+      storage: { journal: this.parts.admission.storageAvailable ? 'ok' : 'failing' },
       uptimeSeconds: this.uptime(),
     };
   }
@@ -82,16 +85,34 @@ export class NodeApiAdapter implements NodeApi {
 
   getTransaction(txid: string): TransactionLookup | null {
     const found = this.parts.chain.transaction(txid);
-    if (!found) return null;
+    if (!found) {
+      const held = this.parts.admission.heldTransaction(txid);
+      if (held) return { tx: transactionView(held.tx), block: null, confirmations: 0, held: { reason: held.reason, since: held.since } };
+      const gone = this.parts.admission.goneTransaction(txid);
+      if (gone) throw goneProblem(gone);
+      return null;
+    }
     if (found.status === 'pending') return { tx: transactionView(found.tx), block: null, confirmations: 0 };
     return { tx: transactionView(found.tx), block: { hash: found.blockHash, height: found.height }, confirmations: found.confirmations };
   }
 
+  /** Through the admission path: the 202 is a promise the node keeps across a crash. */
   async submitTransaction(raw: Uint8Array): Promise<SubmitOutcome> {
-    const result = this.parts.chain.acceptTransaction(raw);
-    if (!result.accepted) return { accepted: false, reason: result.reason, detail: result.message };
-    await this.parts.journal.append(raw); // the 202 is a promise the node keeps across a crash
-    return { accepted: true, txid: result.txid };
+    const outcome = await this.parts.admission.admit(raw, 'api');
+    switch (outcome.status) {
+      case 'accepted':
+        return { accepted: true, txid: outcome.txid };
+      case 'known': {
+        const mined = this.parts.chain.transaction(outcome.txid)?.status === 'mined';
+        return mined
+          ? { accepted: false, reason: 'already-mined', detail: `${outcome.txid} is already in a block` }
+          : { accepted: false, reason: 'already-in-mempool', detail: `${outcome.txid} is already pending` };
+      }
+      case 'rejected':
+        return { accepted: false, reason: outcome.reason, detail: outcome.message, ...(outcome.minFeeRate !== undefined ? { extensions: { minFeeRate: outcome.minFeeRate } } : {}) };
+      case 'unavailable':
+        return { accepted: false, reason: 'storage-unavailable', detail: outcome.message, retryAfterSeconds: outcome.retryAfterSeconds };
+    }
   }
 
   getReceipt(txid: string): Receipt | null {
@@ -111,7 +132,7 @@ export class NodeApiAdapter implements NodeApi {
       sender: e.sender,
       addedAt: e.addedAt,
     }));
-    return { transactions: info.count, bytes: info.bytes, entries };
+    return { transactions: info.count, bytes: info.bytes, minFeeRate: chain.mempool.minFeeRate(), entries };
   }
 
   /** `sequence` is the confirmed one; `pendingSequence` counts the mempool: what a wallet signs next. */
@@ -198,7 +219,7 @@ export class NodeApiAdapter implements NodeApi {
   // NodeApi's mempool() is the full view; the metrics want only the sizes.
   readonly mempoolSize = () => {
     const { count, bytes } = this.parts.chain.mempoolInfo();
-    return { transactions: count, bytes };
+    return { transactions: count, bytes, minFeeRate: this.parts.chain.mempool.minFeeRate(), held: this.parts.admission.heldCount };
   };
 
   private block(id: BlockId) {
@@ -214,6 +235,16 @@ export class NodeApiAdapter implements NodeApi {
   private uptime(): number {
     return Math.round((performance.now() - this.parts.startedAt) / 100) / 10;
   }
+}
+
+/** 410: the node acknowledged it once and says what became of it. */
+function goneProblem(gone: GoneTransaction): HttpProblem {
+  if (gone.kind === 'evicted') {
+    return new HttpProblem(410, 'evicted', 'Transaction evicted', `${gone.txid} was evicted from the full mempool (${gone.reason}); it paid ${gone.feeRate?.toFixed(3)} per byte, the transaction that took its room ${gone.lostTo?.toFixed(3)}: send it again with a higher fee`, {
+      txid: gone.txid, feeRate: gone.feeRate, lostTo: gone.lostTo, at: gone.at,
+    });
+  }
+  return new HttpProblem(410, 'dropped', 'Transaction no longer valid', `${gone.txid} can no longer be mined (${gone.reason}); it is kept in mempool.journal.rejected`, { txid: gone.txid, reason: gone.reason, at: gone.at });
 }
 
 /** NodeStatsSource over the adapter (its `mempool` name is taken by the API's full view). */

@@ -3,6 +3,7 @@ import type { BlockSource } from '../chain/chain-types.js';
 import type { EventRecorder } from '../metrics/event-recorder.js';
 import type { JobSwitch, WorkerDeath } from '../miner/pool-types.js';
 import type { MinerPool } from '../miner/pool.js';
+import type { TxAdmission } from './admission.js';
 import type { Logger } from './log.js';
 
 /**
@@ -53,5 +54,20 @@ export function recordNodeEvents(chain: Chain, pool: MinerPool | null, metrics: 
     pool?.off('jobSwitch', onSwitch);
     pool?.off('workerDied', onDeath);
     pool?.off('invalidSolution', onInvalid);
+  };
+}
+
+/** The admission path's events into the metrics: rejections by reason, evictions, journal write failures. */
+export function recordAdmissionEvents(admission: TxAdmission, metrics: EventRecorder): () => void {
+  const onRejected = (e: { reason: string }) => metrics.transactionRejected(e.reason);
+  const onEvicted = () => metrics.transactionEvicted();
+  const onFailed = () => metrics.storageWriteFailed('journal');
+  admission.on('rejected', onRejected);
+  admission.on('evicted', onEvicted);
+  admission.on('storage-failed', onFailed);
+  return () => {
+    admission.off('rejected', onRejected);
+    admission.off('evicted', onEvicted);
+    admission.off('storage-failed', onFailed);
   };
 }

@@ -10,9 +10,10 @@ import { MinerPool } from '../miner/pool.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from './api-adapter.js';
 import { NODE_KEY_FILE, resolveCoinbase } from './coinbase.js';
 import type { NodeConfig } from './config.js';
-import { recordNodeEvents } from './event-wiring.js';
+import { recordAdmissionEvents, recordNodeEvents } from './event-wiring.js';
 import type { Logger } from './log.js';
-import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../store/mempool-journal.js';
+import { MEMPOOL_JOURNAL_FILE } from '../store/mempool-journal.js';
+import { TxAdmission, type ReplayReport } from './admission.js';
 import { BLOCK_LOG_FILE } from '../store/block-log.js';
 import { emptyLogWarning, recoveryMessages } from '../store/recovery-report.js';
 import { MiningLoop } from './mining-loop.js';
@@ -48,17 +49,19 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     for (const fn of cleanups.reverse()) await fn();
   });
   try {
-    const { journal, restored, dropped } = await MempoolJournal.open(config.dataDir, chain);
-    cleanups.push(() => journal.close());
-    if (restored + dropped > 0) log.info(`mempool: ${restored} pending transaction(s) restored, ${dropped} mined or no longer valid`);
+    const { admission, report } = await TxAdmission.open(chain, config.dataDir);
+    cleanups.push(() => admission.close());
+    for (const line of describeReplay(report)) log[line.level](`mempool: ${line.text}`);
+    watchAdmission(admission, log);
+    void admission.maintain();
 
-    const parts: NodeParts = { chain, miner: null, journal, startedAt };
+    const parts: NodeParts = { chain, miner: null, admission, startedAt };
     let reporter: StatusReporter | undefined; // started last, once the node serves
     const api = new NodeApiAdapter(parts);
     const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
 
     const pool = config.mine ? new MinerPool({ threads: config.threads }) : null;
-    cleanups.push(recordNodeEvents(chain, pool, metrics, log));
+    cleanups.push(recordNodeEvents(chain, pool, metrics, log), recordAdmissionEvents(admission, metrics));
     if (pool) {
       const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
       log.info(describeCoinbase(coinbase));
@@ -79,7 +82,6 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     } else {
       log.info('miner: off (--no-mine)');
     }
-    chain.on('tip', () => void journal.compactIfStale(chain).catch((err: Error) => log.warn(`mempool: journal compaction failed: ${err.message}`)));
 
     const app = createApp({
       api,
@@ -101,6 +103,36 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     await close();
     throw err;
   }
+}
+
+/** The journal replay, for the start-up log: what came back, what waits, what was kept aside. */
+function describeReplay(r: ReplayReport): { level: 'info' | 'warn'; text: string }[] {
+  const lines: { level: 'info' | 'warn'; text: string }[] = [];
+  const byReason = (counts: Record<string, number>) => Object.entries(counts).map(([reason, n]) => `${reason} ${n}`).join(', ');
+  const heldCount = Object.values(r.held).reduce((a, b) => a + b, 0);
+  const rejectedCount = Object.values(r.rejected).reduce((a, b) => a + b, 0);
+  if (r.restored + r.mined + heldCount + rejectedCount + r.damaged > 0) {
+    lines.push({ level: 'info', text: `journal replayed: ${r.restored} pending transaction(s) restored, ${r.mined} already mined${r.gone ? `, ${r.gone} evicted or dropped remembered` : ''}` });
+  }
+  if (heldCount > 0) lines.push({ level: 'warn', text: `${heldCount} acknowledged transaction(s) held until they apply again (${byReason(r.held)}); they stay in the journal` });
+  if (rejectedCount > 0) lines.push({ level: 'warn', text: `${rejectedCount} acknowledged transaction(s) can never apply (${byReason(r.rejected)}): kept in mempool.journal.rejected` });
+  if (r.damaged > 0) lines.push({ level: 'warn', text: `${r.damaged} damaged journal record(s) kept in mempool.journal.damaged` });
+  if (r.legacy > 0) lines.push({ level: 'info', text: `${r.legacy} record(s) in the journal format of an earlier version, rewritten at the next compaction` });
+  return lines;
+}
+
+/** What a person must hear about the admission path: the disk failing and coming back. */
+function watchAdmission(admission: TxAdmission, log: Logger): void {
+  let failing = false;
+  admission.on('storage-failed', (e) => {
+    if (!failing) log.error(`mempool: cannot write the journal (${e.code}): submissions answer 503 storage-unavailable until it works again: ${e.message}`);
+    failing = true;
+  });
+  admission.on('storage-recovered', () => {
+    failing = false;
+    log.info('mempool: the journal is writable again; admitting transactions');
+  });
+  admission.on('notice', (text) => log.warn(text));
 }
 
 function describeCoinbase(c: ReturnType<typeof resolveCoinbase>): string {

@@ -65,7 +65,8 @@ export class FakeNodeApi implements NodeApi {
       bits: '1f00ffff',
       hashrate: { '10s': 1.5e7, '60s': null, '15m': null },
       mining: { paused: this.paused, threads: this.threads },
-      mempool: { transactions: 1, bytes: 150 },
+      mempool: { transactions: 1, bytes: 150, minFeeRate: 0, held: 0 },
+      storage: { journal: 'ok' as const },
       uptimeSeconds: 12,
     }));
   }
@@ -122,7 +123,7 @@ export class FakeNodeApi implements NodeApi {
     });
   }
   mempool() {
-    return this.#call('mempool', () => ({ transactions: 1, bytes: 150, entries: [{ txid: h(0xd000), kind: 'transfer', size: 150, fee: 300, feeRate: 2, sender: h(0xa1), addedAt: 1_700_000_100_000 }] }));
+    return this.#call('mempool', () => ({ transactions: 1, bytes: 150, minFeeRate: 0, entries: [{ txid: h(0xd000), kind: 'transfer', size: 150, fee: 300, feeRate: 2, sender: h(0xa1), addedAt: 1_700_000_100_000 }] }));
   }
   getAccount(key: string) {
     return this.#call('getAccount', () => this.accounts.get(key) ?? null);

@@ -21,7 +21,9 @@ describe('POST /txs', () => {
     ['not-record-owner', 422],
     ['duplicate', 409],
     ['already-in-mempool', 409],
+    ['already-mined', 409],
     ['mempool-full', 503],
+    ['mempool-min-fee', 422],
     ['malformed', 400],
     ['malformed-tx', 400],
   ])('turns a %s rejection into a typed problem with status %i', async (reason, status) => {
@@ -29,6 +31,22 @@ describe('POST /txs', () => {
     api.nextSubmit = { accepted: false, reason, detail: `because ${reason}` };
     const body = await expectProblem(await app.request('/txs', json({ hex: 'ab' })), status, reason);
     expect(body).toMatchObject({ reason, detail: `because ${reason}`, title: 'Transaction rejected' });
+  });
+
+  it('answers 503 storage-unavailable with Retry-After when the node could not write the transaction to disk', async () => {
+    const { app, api } = makeApp();
+    api.nextSubmit = { accepted: false, reason: 'storage-unavailable', detail: 'the disk is full', retryAfterSeconds: 5 };
+    const res = await app.request('/txs', json({ hex: 'ab' }));
+    expect(res.headers.get('retry-after')).toBe('5');
+    const body = await expectProblem(res, 503, 'storage-unavailable');
+    expect(body).toMatchObject({ title: 'Storage unavailable', retryAfter: 5, detail: 'the disk is full' });
+  });
+
+  it('answers 422 mempool-min-fee with the fee rate the node asks for now', async () => {
+    const { app, api } = makeApp();
+    api.nextSubmit = { accepted: false, reason: 'mempool-min-fee', detail: 'below the minimum', extensions: { minFeeRate: 7.25 } };
+    const body = await expectProblem(await app.request('/txs', json({ hex: 'ab' })), 422, 'mempool-min-fee');
+    expect(body).toMatchObject({ minFeeRate: 7.25, reason: 'mempool-min-fee' });
   });
 
   it('files a reason that is not a short slug under "invalid", so it never shapes a problem type', async () => {

@@ -6,7 +6,7 @@ export class FakeStatsSource implements NodeStatsSource {
   rates: HashRateWindows = { '10s': null, '60s': null, '15m': null };
   height = 0;
   difficultyValue = 1;
-  mempoolSize = { transactions: 0, bytes: 0 };
+  mempoolSize = { transactions: 0, bytes: 0, minFeeRate: 0, held: 0 };
   workerCount = 0;
   failing = new Set<keyof NodeStatsSource>();
 

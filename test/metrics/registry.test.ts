@@ -21,6 +21,11 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   // Beyond DESIGN.md's list, for the alert rules (grafana/alerts.yml).
   carechain_reorg_depth_blocks: { type: 'histogram', labels: [] },
   carechain_tip_changed_timestamp_seconds: { type: 'gauge', labels: [] },
+  // The durability promises: evictions, held transactions, the fee a newcomer must pay, failing writes.
+  carechain_mempool_evicted_total: { type: 'counter', labels: [] },
+  carechain_mempool_min_fee_rate: { type: 'gauge', labels: [] },
+  carechain_mempool_held_transactions: { type: 'gauge', labels: [] },
+  carechain_storage_write_failures_total: { type: 'counter', labels: ['store'] },
   http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route', 'status'] },
 };
 
@@ -79,17 +84,31 @@ describe('createNodeMetrics', () => {
     expect(without).not.toContain('process_cpu_seconds_total');
   });
 
+  it('counts evictions and failed storage writes by store', async () => {
+    const metrics = createNodeMetrics(new FakeStatsSource(), { defaultMetrics: false });
+    expect(await value(metrics, 'carechain_mempool_evicted_total')).toBe(0);
+    expect(await value(metrics, 'carechain_storage_write_failures_total', { store: 'journal' })).toBe(0);
+    metrics.transactionEvicted();
+    metrics.transactionEvicted();
+    metrics.storageWriteFailed('journal');
+    expect(await value(metrics, 'carechain_mempool_evicted_total')).toBe(2);
+    expect(await value(metrics, 'carechain_storage_write_failures_total', { store: 'journal' })).toBe(1);
+    expect(await value(metrics, 'carechain_storage_write_failures_total', { store: 'blocks' })).toBe(0);
+  });
+
   it('reads gauges from the source at each scrape', async () => {
     const source = new FakeStatsSource();
     const metrics = createNodeMetrics(source, { defaultMetrics: false });
     source.height = 12;
     source.difficultyValue = 3.5;
-    source.mempoolSize = { transactions: 4, bytes: 900 };
+    source.mempoolSize = { transactions: 4, bytes: 900, minFeeRate: 2.5, held: 3 };
     source.workerCount = 2;
     expect(await value(metrics, 'carechain_chain_height')).toBe(12);
     expect(await value(metrics, 'carechain_difficulty')).toBe(3.5);
     expect(await value(metrics, 'carechain_mempool_transactions')).toBe(4);
     expect(await value(metrics, 'carechain_mempool_bytes')).toBe(900);
+    expect(await value(metrics, 'carechain_mempool_min_fee_rate')).toBe(2.5);
+    expect(await value(metrics, 'carechain_mempool_held_transactions')).toBe(3);
     expect(await value(metrics, 'carechain_mining_workers')).toBe(2);
     source.height = 13;
     expect(await value(metrics, 'carechain_chain_height')).toBe(13);
@@ -121,10 +140,10 @@ describe('createNodeMetrics', () => {
   it('survives a failing source: that metric keeps its last value or stays absent, the rest is fresh', async () => {
     const source = new FakeStatsSource();
     const metrics = createNodeMetrics(source, { defaultMetrics: false });
-    source.mempoolSize = { transactions: 1, bytes: 700 };
+    source.mempoolSize = { transactions: 1, bytes: 700, minFeeRate: 0, held: 0 };
     await metrics.metricsText();
     source.height = 5;
-    source.mempoolSize = { transactions: 9, bytes: 9000 };
+    source.mempoolSize = { transactions: 9, bytes: 9000, minFeeRate: 0, held: 0 };
     source.failing = new Set(['mempool', 'hashRates', 'workerHashes']);
     const text = await metrics.metricsText();
     expect(text).toMatch(/^carechain_chain_height 5$/m);

@@ -12,14 +12,15 @@ import { createApp } from '../../src/http/app.js';
 import * as views from '../../src/http/response-schemas.js';
 import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from '../../src/node/api-adapter.js';
-import { MEMPOOL_JOURNAL_FILE, MempoolJournal } from '../../src/store/mempool-journal.js';
+import { MEMPOOL_JOURNAL_FILE } from '../../src/store/mempool-journal.js';
+import { TxAdmission } from '../../src/node/admission.js';
 import { keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const provider = keys();
 const payee = keys().publicKey;
 const subject = new Uint8Array(32).fill(0x42);
 let chain: Chain;
-let journal: MempoolJournal;
+let admission: TxAdmission;
 let api: NodeApiAdapter;
 let dir: string;
 let recordTxid: string;
@@ -30,8 +31,8 @@ const RECORD_HEIGHT = 2 + testNet.coinbaseMaturity;
 beforeAll(async () => {
   dir = tempDir();
   chain = await openChain({ dataDir: dir });
-  journal = (await MempoolJournal.open(dir, chain)).journal;
-  const parts: NodeParts = { chain, miner: null, journal, startedAt: performance.now() };
+  admission = (await TxAdmission.open(chain, dir)).admission;
+  const parts: NodeParts = { chain, miner: null, admission, startedAt: performance.now() };
   api = new NodeApiAdapter(parts);
   parts.metrics = createNodeMetrics(statsSourceOf(api), { defaultMetrics: false });
 
@@ -51,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await journal.close();
+  await admission.close();
   await chain.close();
   removeTempDirs();
 });

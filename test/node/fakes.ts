@@ -50,6 +50,8 @@ export function recordingMetrics(): EventRecorder & { calls: Record<string, unkn
     blockAccepted: rec('blockAccepted'),
     blockRejected: rec('blockRejected'),
     transactionRejected: rec('transactionRejected'),
+    transactionEvicted: rec('transactionEvicted'),
+    storageWriteFailed: rec('storageWriteFailed'),
     reorg: rec('reorg'),
     tipChanged: rec('tipChanged'),
     jobSwitched: rec('jobSwitched'),

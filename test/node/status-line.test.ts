@@ -13,7 +13,8 @@ const status: NodeStatus = {
   bits: '1e0fffff',
   hashrate: { '10s': 15_250_000, '60s': 15_100_000, '15m': null },
   mining: { paused: false, threads: 2 },
-  mempool: { transactions: 3, bytes: 2048 },
+  mempool: { transactions: 3, bytes: 2048, minFeeRate: 0, held: 0 },
+  storage: { journal: 'ok' },
   uptimeSeconds: 90,
 };
 

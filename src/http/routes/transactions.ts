@@ -12,7 +12,9 @@ export function registerTransactionRoutes(app: Hono, api: NodeApi): void {
       // A reason code becomes part of a URI: anything that is not a short slug is filed as `invalid`.
       const reason = /^[a-z0-9][a-z0-9-]{0,47}$/.test(outcome.reason) ? outcome.reason : 'invalid';
       const status = Object.hasOwn(TX_REJECTION_STATUS, reason) ? TX_REJECTION_STATUS[reason]! : 422;
-      throw new HttpProblem(status, reason, 'Transaction rejected', outcome.detail, { reason });
+      const headers: Record<string, string> = outcome.retryAfterSeconds !== undefined ? { 'retry-after': String(outcome.retryAfterSeconds) } : {};
+      const title = reason === 'storage-unavailable' ? 'Storage unavailable' : 'Transaction rejected';
+      throw new HttpProblem(status, reason, title, outcome.detail, { reason, ...outcome.extensions, ...(outcome.retryAfterSeconds !== undefined ? { retryAfter: outcome.retryAfterSeconds } : {}) }, headers);
     }
     // 202: accepted into the mempool, not yet in a block.
     return c.json({ txid: outcome.txid }, 202, { location: `/txs/${outcome.txid}` });
