@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { parseCommandArgs } from '../src/cli/args.js';
 import { CliError } from '../src/cli/errors.js';
+import { formatHostileReport, measureHostile } from './http-hostile.js';
 import { startBenchNode, unfundedTransfers } from './http-node.js';
 
 /** The flags `carechain bench http` takes (COMMAND_HELP documents each). */
@@ -13,6 +14,8 @@ export const options = {
   sample: { type: 'string', default: '5' },
   rate: { type: 'string' },
   txs: { type: 'string' },
+  hostile: { type: 'string' },
+  requests: { type: 'string', default: '200' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -30,13 +33,29 @@ export const options = {
  * then refused (422). A node given by --url should run with `--rate-limit 0`, or most answers will
  * be 429s: the report counts non-2xx answers so that cannot pass unnoticed. autocannon runs in this
  * process: on a 2-core machine its own CPU is part of the hash rate lost.
+ *
+ * `--hostile N [--requests 200]` measures something else (bench/http-hostile.ts): /health and
+ * /metrics latency with N hostile sockets held open; its own node then runs with the default caps,
+ * timeouts and rate limit, as users run it.
  */
 export async function run(args: string[]): Promise<void> {
   const options = readOptions(args);
-  const own = options.url ? null : await startBenchNode();
+  if (options.hostile !== undefined) return runHostile(options, options.hostile);
+  // The load comes from one address over many connections: no per-address caps on its own node.
+  const own = options.url ? null : await startBenchNode(['--rate-limit', '0', '--max-connections-per-client', '0']);
   try {
     const report = await measure({ ...options, url: options.url ?? own!.url, txs: options.txs.length || options.url ? options.txs : unfundedTransfers(2000) }, own !== null);
     process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatTable(report));
+  } finally {
+    await own?.stop();
+  }
+}
+
+async function runHostile(options: Options, hostile: number): Promise<void> {
+  const own = options.url ? null : await startBenchNode([]);
+  try {
+    const report = await measureHostile({ url: options.url ?? own!.url, hostile, requests: options.requests });
+    process.stdout.write(options.json ? JSON.stringify(report) + '\n' : formatHostileReport(report));
   } finally {
     await own?.stop();
   }
@@ -97,6 +116,10 @@ interface Options {
   /** Requests per second in all (autocannon's overallRate); unset: as fast as the node answers. */
   rate: number | undefined;
   txs: string[];
+  /** Hostile sockets to hold open (the --hostile mode), or undefined for the load scenarios. */
+  hostile: number | undefined;
+  /** Timed requests per route in the --hostile mode. */
+  requests: number;
   json: boolean;
 }
 
@@ -124,6 +147,8 @@ function readOptions(args: string[]): Options {
     sampleSeconds: positive(values.sample, '--sample'),
     rate: values.rate === undefined ? undefined : Math.round(positive(values.rate, '--rate')),
     txs,
+    hostile: values.hostile === undefined ? undefined : Math.round(positive(values.hostile, '--hostile')),
+    requests: Math.round(positive(values.requests, '--requests')),
     json: values.json,
   };
 }

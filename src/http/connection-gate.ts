@@ -30,7 +30,8 @@ export type GateEvent = 'shed' | 'refused';
  * one, stalled mid-headers, or parked between keep-alive requests), else the oldest request still
  * waiting for its body (nothing has acted on it yet); only when every connection has a whole
  * request in flight is the new one refused. A cap counts per client address (IPv4-mapped IPv6
- * addresses as IPv4) and in all.
+ * addresses as IPv4) and in all; at the total cap the victim comes from the address that holds the
+ * most connections, so a client with one or two connections is the last to lose one to a flood.
  */
 export class ConnectionGate {
   readonly #limits: ConnectionLimits;
@@ -41,6 +42,9 @@ export class ConnectionGate {
   /** Connections with a request in flight, in the order they got busy. */
   readonly #busy = new Map<Socket, Tracked>();
   readonly #byAddress = new Map<string, Set<Tracked>>();
+  /** Addresses by how many connections each holds, for finding the heaviest in O(1). */
+  readonly #addressesHolding = new Map<number, Set<string>>();
+  #heaviest = 0;
   #order = 0;
   #shed = 0;
   #refused = 0;
@@ -74,6 +78,7 @@ export class ConnectionGate {
     let set = this.#byAddress.get(address);
     if (!set) this.#byAddress.set(address, (set = new Set()));
     set.add(tracked);
+    this.#recount(address, set.size - 1, set.size);
     socket.once('close', () => this.#forget(tracked));
   }
 
@@ -95,8 +100,21 @@ export class ConnectionGate {
     });
   }
 
-  /** The globally cheapest connection to drop, or undefined when every one is serving a whole request. */
+  /**
+   * The cheapest connection to drop at the total cap: from the heaviest addresses first (a few of
+   * them, to stay O(1)), else the oldest idle anywhere, else the oldest still awaiting its body;
+   * undefined when every connection is serving a whole request.
+   */
   #cheapest(): Tracked | undefined {
+    let tried = 0;
+    for (const address of this.#addressesHolding.get(this.#heaviest) ?? []) {
+      const victim = cheapestOf(this.#byAddress.get(address)!);
+      if (victim || ++tried >= 8) return victim ?? this.#oldestAnywhere();
+    }
+    return this.#oldestAnywhere();
+  }
+
+  #oldestAnywhere(): Tracked | undefined {
     const oldestIdle = this.#idle.values().next();
     if (!oldestIdle.done) return oldestIdle.value;
     for (const tracked of this.#busy.values()) if (awaitingBody(tracked)) return tracked;
@@ -122,9 +140,24 @@ export class ConnectionGate {
     if (!this.#all.delete(tracked.socket)) return;
     this.#idle.delete(tracked.socket);
     this.#busy.delete(tracked.socket);
-    const set = this.#byAddress.get(tracked.address);
-    set?.delete(tracked);
-    if (set?.size === 0) this.#byAddress.delete(tracked.address);
+    const set = this.#byAddress.get(tracked.address)!;
+    set.delete(tracked);
+    this.#recount(tracked.address, set.size + 1, set.size);
+    if (set.size === 0) this.#byAddress.delete(tracked.address);
+  }
+
+  /** Move `address` from the bucket of addresses holding `from` connections to the one holding `to`. */
+  #recount(address: string, from: number, to: number): void {
+    const old = this.#addressesHolding.get(from);
+    old?.delete(address);
+    if (old?.size === 0) this.#addressesHolding.delete(from);
+    if (to > 0) {
+      let bucket = this.#addressesHolding.get(to);
+      if (!bucket) this.#addressesHolding.set(to, (bucket = new Set()));
+      bucket.add(address);
+    }
+    if (to > this.#heaviest) this.#heaviest = to;
+    while (this.#heaviest > 0 && !this.#addressesHolding.has(this.#heaviest)) this.#heaviest--;
   }
 }
 

@@ -1,25 +1,33 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../../src/http/server.js';
+import type { NodeApi } from '../../src/http/node-api.js';
 import { FakeNodeApi } from './fake-node-api.js';
 import { closeAll, getFresh, openSocket, until, type RawSocket } from './raw-sockets.js';
 
 /** A node whose GET /status waits until the test releases it: a request in flight, on demand. */
-class HeldNodeApi extends FakeNodeApi {
-  readonly #held = Promise.withResolvers<void>();
-  waiting = 0;
-  release(): void {
-    this.#held.resolve();
-  }
-  override async status() {
-    this.waiting++;
-    await this.#held.promise;
-    return super.status();
-  }
+function heldNodeApi() {
+  const fake = new FakeNodeApi();
+  const held = Promise.withResolvers<void>();
+  const state = { waiting: 0, release: () => held.resolve() };
+  const api = new Proxy(fake, {
+    get(target, key) {
+      if (key === 'status') {
+        return async () => {
+          state.waiting++;
+          await held.promise;
+          return target.status();
+        };
+      }
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  }) as NodeApi;
+  return { api, state };
 }
 
 let server: RunningHttpServer | undefined;
-let api: HeldNodeApi;
+let api: ReturnType<typeof heldNodeApi>['state'];
 const sockets: RawSocket[] = [];
 const notices: string[] = [];
 afterEach(async () => {
@@ -31,8 +39,9 @@ afterEach(async () => {
 });
 
 async function start(options: Partial<HttpServerOptions>): Promise<number> {
-  api = new HeldNodeApi();
-  server = await startHttpServer(createApp({ api, host: '127.0.0.1' }), { host: '127.0.0.1', port: 0, onNotice: (m) => notices.push(m), ...options });
+  const held = heldNodeApi();
+  api = held.state;
+  server = await startHttpServer(createApp({ api: held.api, host: '127.0.0.1' }), { host: '127.0.0.1', port: 0, onNotice: (m) => notices.push(m), ...options });
   return server.port;
 }
 
@@ -82,6 +91,17 @@ describe('connection caps', () => {
     }
     expect(idle.at(-1)!.isClosed()).toBe(false);
     expect(server!.connections().open).toBeLessThanOrEqual(12);
+  });
+
+  it('in all: takes the victim from the address holding the most connections, not a light client\'s older one', async () => {
+    const port = await start({ maxConnections: 6, maxConnectionsPerClient: 0 });
+    const light = await open(port, '127.0.0.2');
+    const heavy: RawSocket[] = [];
+    for (let i = 0; i < 5; i++) heavy.push(await open(port, '127.0.0.3'));
+    await until('6 connections registered', () => server!.connections().open === 6);
+    expect((await getFresh(port, '/health')).status).toBe(200);
+    await shed(heavy[0]!, 'the heavy address\'s oldest idle socket');
+    expect(light.isClosed()).toBe(false);
   });
 
   it('sheds a connection stalled mid-headers before one with a request in flight', async () => {
