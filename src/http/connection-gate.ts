@@ -3,13 +3,19 @@ import type { Socket } from 'node:net';
 
 /** How many connections the HTTP server holds open, in all and per client address. */
 export interface ConnectionLimits {
-  /** Open connections in all. */
+  /** Open connections in all: a hard cap, kept at every accept. */
   maxConnections: number;
   /** Open connections from one client address; 0 = no per-client cap. */
   maxConnectionsPerClient: number;
 }
 
 export const DEFAULT_CONNECTION_LIMITS: ConnectionLimits = { maxConnections: 1024, maxConnectionsPerClient: 64 };
+
+/**
+ * How long a new connection has to send its request before it can be shed for its address's cap:
+ * a client that opens many connections at once has sent a request on each well within it.
+ */
+export const PER_CLIENT_GRACE_MS = 1000;
 
 export interface ConnectionStats {
   open: number;
@@ -25,17 +31,25 @@ export type GateEvent = 'shed' | 'refused';
 
 /**
  * Caps open connections at the socket level, before HTTP parsing, so a flood of idle or slow
- * sockets cannot lock out a real client. When a cap is reached the new connection takes the place
- * of the one that costs least to drop: the oldest idle connection (no request in flight: never sent
- * one, stalled mid-headers, or parked between keep-alive requests), else the oldest request still
- * waiting for its body (nothing has acted on it yet); only when every connection has a whole
- * request in flight is the new one refused. A cap counts per client address (IPv4-mapped IPv6
- * addresses as IPv4) and in all; at the total cap the victim comes from the address that holds the
- * most connections, so a client with one or two connections is the last to lose one to a flood.
+ * sockets cannot lock out a real client. The connection dropped to make room is the one that costs
+ * least: the oldest idle connection (no request in flight: never sent one, stalled mid-headers, or
+ * parked between keep-alive requests), else the oldest request still waiting for its body (nothing
+ * has acted on it yet). Addresses count IPv4-mapped IPv6 as IPv4.
+ *
+ * - In all (a hard cap, for the file descriptors): a new connection over it takes the place of the
+ *   cheapest connection of the address holding the most, so a client with one or two connections
+ *   is the last to lose one to a flood; when every connection is serving a whole request, the new
+ *   one is refused.
+ * - Per client address: over its cap, the address's cheapest connection that has had
+ *   PER_CLIENT_GRACE_MS to show what it is goes at once; if there is none yet (a burst), the
+ *   address is brought back under its cap a grace period later, and meanwhile its responses close
+ *   their connections instead of keeping them alive. A bursting client gets its answers; a client
+ *   holding silent sockets loses them.
  */
 export class ConnectionGate {
   readonly #limits: ConnectionLimits;
   readonly #onEvent: (event: GateEvent) => void;
+  readonly #now: () => number;
   readonly #all = new Map<Socket, Tracked>();
   /** Idle connections, oldest idle first (a Map iterates in insertion order). */
   readonly #idle = new Map<Socket, Tracked>();
@@ -45,34 +59,42 @@ export class ConnectionGate {
   /** Addresses by how many connections each holds, for finding the heaviest in O(1). */
   readonly #addressesHolding = new Map<number, Set<string>>();
   #heaviest = 0;
+  /** Addresses over their cap with a check due. */
+  readonly #checks = new Map<string, NodeJS.Timeout>();
   #order = 0;
   #shed = 0;
   #refused = 0;
 
-  constructor(limits: ConnectionLimits, onEvent: (event: GateEvent) => void = () => {}) {
+  constructor(limits: ConnectionLimits, onEvent: (event: GateEvent) => void = () => {}, now: () => number = () => performance.now()) {
     if (!(limits.maxConnections >= 1)) throw new RangeError(`maxConnections must be at least 1, got ${limits.maxConnections}`);
     this.#limits = limits;
     this.#onEvent = onEvent;
+    this.#now = now;
   }
 
   /** Watch `server`'s connections and requests from now on. */
   attach(server: Server): void {
     server.on('connection', (socket: Socket) => this.#admit(socket));
-    server.on('request', (req: IncomingMessage, res: ServerResponse) => this.#requestStarted(req, res));
+    // Before the app's own listener, which may answer (and send its headers) at once.
+    server.prependListener('request', (req: IncomingMessage, res: ServerResponse) => this.#requestStarted(req, res));
+    server.on('close', () => this.close());
   }
 
   stats(): ConnectionStats {
     return { open: this.#all.size, idle: this.#idle.size, shed: this.#shed, refused: this.#refused };
   }
 
+  /** Cancel pending per-client checks. */
+  close(): void {
+    for (const timer of this.#checks.values()) clearTimeout(timer);
+    this.#checks.clear();
+  }
+
   #admit(socket: Socket): void {
     const address = clientAddress(socket);
-    const perClient = this.#limits.maxConnectionsPerClient;
-    const mine = this.#byAddress.get(address);
-    if (perClient > 0 && mine && mine.size >= perClient && !this.#shedOne(cheapestOf(mine))) return this.#refuse(socket);
     if (this.#all.size >= this.#limits.maxConnections && !this.#shedOne(this.#cheapest())) return this.#refuse(socket);
 
-    const tracked: Tracked = { socket, address, inFlight: 0, request: undefined, since: this.#order++ };
+    const tracked: Tracked = { socket, address, inFlight: 0, request: undefined, order: this.#order++, sinceMs: this.#now() };
     this.#all.set(socket, tracked);
     this.#idle.set(socket, tracked);
     let set = this.#byAddress.get(address);
@@ -80,24 +102,46 @@ export class ConnectionGate {
     set.add(tracked);
     this.#recount(address, set.size - 1, set.size);
     socket.once('close', () => this.#forget(tracked));
+    if (this.#overCap(address)) this.#enforce(address);
   }
 
   #requestStarted(req: IncomingMessage, res: ServerResponse): void {
     const tracked = this.#all.get(req.socket as Socket);
     if (!tracked) return; // already shed or refused
     tracked.request = req;
-    if (tracked.inFlight++ === 0) {
-      this.#idle.delete(tracked.socket);
-      tracked.since = this.#order++;
-      this.#busy.set(tracked.socket, tracked);
-    }
+    if (tracked.inFlight++ === 0) this.#move(tracked, this.#idle, this.#busy);
+    // Over its cap, an address keeps no connection alive past its answer.
+    if (this.#overCap(tracked.address) && !res.headersSent) res.setHeader('connection', 'close');
     res.once('close', () => {
       if (--tracked.inFlight > 0 || !this.#all.has(tracked.socket)) return;
       tracked.request = undefined;
-      this.#busy.delete(tracked.socket);
-      tracked.since = this.#order++;
-      this.#idle.set(tracked.socket, tracked);
+      this.#move(tracked, this.#busy, this.#idle);
     });
+  }
+
+  #move(tracked: Tracked, from: Map<Socket, Tracked>, to: Map<Socket, Tracked>): void {
+    from.delete(tracked.socket);
+    tracked.order = this.#order++;
+    tracked.sinceMs = this.#now();
+    to.set(tracked.socket, tracked);
+  }
+
+  #overCap(address: string): boolean {
+    const perClient = this.#limits.maxConnectionsPerClient;
+    return perClient > 0 && (this.#byAddress.get(address)?.size ?? 0) > perClient;
+  }
+
+  /** Shed `address`'s connections that had their grace, down to its cap; look again later for the rest. */
+  #enforce(address: string): void {
+    const set = this.#byAddress.get(address);
+    while (set && this.#overCap(address) && this.#shedOne(cheapestOf(set, this.#now() - PER_CLIENT_GRACE_MS)));
+    if (!this.#overCap(address) || this.#checks.has(address)) return;
+    const timer = setTimeout(() => {
+      this.#checks.delete(address);
+      this.#enforce(address);
+    }, PER_CLIENT_GRACE_MS);
+    timer.unref();
+    this.#checks.set(address, timer);
   }
 
   /**
@@ -143,7 +187,11 @@ export class ConnectionGate {
     const set = this.#byAddress.get(tracked.address)!;
     set.delete(tracked);
     this.#recount(tracked.address, set.size + 1, set.size);
-    if (set.size === 0) this.#byAddress.delete(tracked.address);
+    if (set.size === 0) {
+      this.#byAddress.delete(tracked.address);
+      clearTimeout(this.#checks.get(tracked.address));
+      this.#checks.delete(tracked.address);
+    }
   }
 
   /** Move `address` from the bucket of addresses holding `from` connections to the one holding `to`. */
@@ -167,18 +215,24 @@ interface Tracked {
   inFlight: number;
   /** The latest request on this connection while one is in flight. */
   request: IncomingMessage | undefined;
-  /** When it last turned idle or busy, as a sequence number (smaller = earlier). */
-  since: number;
+  /** When it last turned idle or busy, as a sequence number (smaller = earlier)… */
+  order: number;
+  /** …and as a time, in ms. */
+  sinceMs: number;
 }
 
-/** One address's cheapest connection to drop (the per-client cap scans at most that many). */
-function cheapestOf(set: Set<Tracked>): Tracked | undefined {
+/**
+ * One address's cheapest connection to drop (a scan of that address's connections): its oldest
+ * idle one, else its oldest awaiting a body; only among those idle or waiting since `cutoffMs`.
+ */
+function cheapestOf(set: Set<Tracked>, cutoffMs = Infinity): Tracked | undefined {
   let idle: Tracked | undefined;
   let waiting: Tracked | undefined;
   for (const tracked of set) {
+    if (tracked.sinceMs > cutoffMs) continue;
     if (tracked.inFlight === 0) {
-      if (!idle || tracked.since < idle.since) idle = tracked;
-    } else if (awaitingBody(tracked) && (!waiting || tracked.since < waiting.since)) {
+      if (!idle || tracked.order < idle.order) idle = tracked;
+    } else if (awaitingBody(tracked) && (!waiting || tracked.order < waiting.order)) {
       waiting = tracked;
     }
   }

@@ -52,8 +52,9 @@ describe('a node under a low open-file limit, flooded with idle sockets', () => 
     expect(node.log()).toMatch(/open-file limit is 512: at most 384 connections instead of 1024/);
     const idle = await flood(node.port, 600, () => '127.0.0.1');
     for (let i = 0; i < 5; i++) expect((await getFresh(node.port, '/health', undefined, 3000)).status).toBe(200);
-    await until('the per-client cap to shed the oldest', () => idle[0]!.isClosed(), 3000);
-    expect(idle.filter((s) => !s.isClosed()).length).toBeLessThanOrEqual(64);
+    // Within a grace period of a second, the client is back under its cap of 64.
+    await until('the per-client cap to shed the rest', () => idle.filter((s) => !s.isClosed()).length <= 64, 5000);
+    expect(idle[0]!.isClosed()).toBe(true);
   });
 
   it('from many addresses: the total cap sheds the oldest, /health and /metrics answer', async () => {

@@ -1,3 +1,4 @@
+import { Agent, request } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../src/http/app.js';
 import { startHttpServer, type HttpServerOptions, type RunningHttpServer } from '../../src/http/server.js';
@@ -76,6 +77,30 @@ describe('connection caps', () => {
     expect([flood[2], flood[3], fifth, neighbour].map((s) => s!.isClosed())).toEqual([false, false, false, false]);
     expect(server!.connections()).toMatchObject({ shed: 2, refused: 0 });
     expect(notices.join('\n')).toMatch(/connection cap reached \(100 in all, 4 per client address\)/);
+  });
+
+  it('per client address: a burst of real requests over the cap is answered, then closed instead of kept alive', async () => {
+    const port = await start({ maxConnections: 100, maxConnectionsPerClient: 4 });
+    const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+    try {
+      const answers = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          new Promise<{ status: number; connection: string | undefined }>((resolve, reject) => {
+            request({ host: '127.0.0.1', port, path: '/health', agent }, (res) => {
+              res.resume();
+              res.on('end', () => resolve({ status: res.statusCode!, connection: res.headers.connection }));
+            }).on('error', reject).end();
+          }),
+        ),
+      );
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+      expect(answers.some((a) => a.connection === 'close')).toBe(true);
+      // Well before the 5 s keep-alive timeout would close the parked ones anyway.
+      await until('the address back under its cap', () => server!.connections().open <= 4, 3000);
+      expect(server!.connections().refused).toBe(0);
+    } finally {
+      agent.destroy();
+    }
   });
 
   it('in all: /health and /metrics still answer with the server full of idle sockets, which go oldest first', async () => {
