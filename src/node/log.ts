@@ -7,7 +7,7 @@ import { isatty } from 'node:tty';
  *
  * A log that cannot be written (a full disk: ENOSPC; a reader gone: EPIPE; a closed terminal: EIO)
  * never stops the node: the lines are counted and dropped, and the first line that can be written
- * again is preceded by one saying so, e.g. `log: 12 line(s) lost (ENOSPC)`.
+ * again is preceded by one saying so, e.g. `log: 12 lines lost (ENOSPC)`.
  */
 export interface Logger {
   info(message: string): void;
@@ -85,7 +85,7 @@ class GuardedOutput {
   /** `prefix` (e.g. clearing the status line) goes before the lost-lines notice, `text` after it. */
   write(prefix: string, text: string): void {
     if (!prefix && !text) return;
-    const notice = this.#lost > 0 ? (this.#midLine ? '\n' : '') + this.formatLostNotice(`log: ${this.#lost} line(s) lost (${this.#cause})`) : '';
+    const notice = this.#lost > 0 ? (this.#midLine ? '\n' : '') + this.formatLostNotice(`log: ${this.#lost} line${this.#lost === 1 ? '' : 's'} lost (${this.#cause})`) : '';
     try {
       this.sink(prefix + notice + text);
       this.#lost = 0;

@@ -35,7 +35,7 @@ describe('the log when its output fails', () => {
     log.warn('after');
     log.info('later');
     const lines = out.written.trimEnd().split('\n');
-    expect(lines.map((l) => l.replace(/^\S+ /, ''))).toEqual(['info before', 'warn log: 4 line(s) lost (ENOSPC)', 'warn after', 'info later']);
+    expect(lines.map((l) => l.replace(/^\S+ /, ''))).toEqual(['info before', 'warn log: 4 lines lost (ENOSPC)', 'warn after', 'info later']);
     expect(out.written).not.toMatch(/lost \d/);
   });
 
@@ -48,7 +48,7 @@ describe('the log when its output fails', () => {
     await new Promise((r) => setTimeout(r, 0));
     out.failing = undefined;
     log.info('back');
-    expect(out.written).toMatch(/^\S+ warn log: 2 line\(s\) lost \(EPIPE\)\n\S+ info back\n$/);
+    expect(out.written).toMatch(/^\S+ warn log: 2 lines lost \(EPIPE\)\n\S+ info back\n$/);
   });
 
   it('on a terminal, the notice goes above the live status line', () => {
@@ -59,6 +59,6 @@ describe('the log when its output fails', () => {
     log.info('gone');
     out.failing = undefined;
     log.info('mined block 2');
-    expect(out.written).toBe('height 1' + '\r\x1b[Klog: 1 line(s) lost (EIO)\nmined block 2\nheight 1');
+    expect(out.written).toBe('height 1' + '\r\x1b[Klog: 1 line lost (EIO)\nmined block 2\nheight 1');
   });
 });
