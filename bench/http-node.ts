@@ -1,5 +1,6 @@
 // A node of its own for `bench http` when no --url is given: the test network in a temporary data
-// directory, mining on every core, rate limit off (the load would be 429s otherwise).
+// directory, mining on every core, with the caller's extra flags (the load scenarios turn the rate
+// limit and the per-client connection cap off: the load would be 429s and shed sockets otherwise).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,11 +17,11 @@ export interface BenchNode {
 }
 
 /** Start `carechain start` from this build (dist or, under tsx, the sources) and wait until it listens. */
-export async function startBenchNode(): Promise<BenchNode> {
+export async function startBenchNode(flags: readonly string[] = ['--rate-limit', '0']): Promise<BenchNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carechain-bench-http-'));
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--rate-limit', '0'], {
+  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', ...flags], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listeningUrl(child);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { FlagError, positiveNumber, type FlagValues } from './flags.js';
+import { formatHostileReport, measureHostile } from './http-hostile.js';
 import { startBenchNode, unfundedTransfers } from './http-node.js';
 
 /** The flags `carechain bench http` takes (COMMAND_HELP documents each). */
@@ -11,6 +12,8 @@ export const options = {
   sample: { type: 'string', default: '5' },
   rate: { type: 'string' },
   txs: { type: 'string' },
+  hostile: { type: 'string' },
+  requests: { type: 'string', default: '200' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -28,11 +31,17 @@ export const options = {
  * then refused (422). A node given by --url should run with `--rate-limit 0`, or most answers will
  * be 429s: the report counts non-2xx answers so that cannot pass unnoticed. autocannon runs in this
  * process: on a 2-core machine its own CPU is part of the hash rate lost.
+ *
+ * `--hostile N [--requests 200]` measures something else (bench/http-hostile.ts): /health and
+ * /metrics latency with N hostile sockets held open; its own node then runs with the default caps,
+ * timeouts and rate limit, as users run it.
  */
 export async function run(settings: HttpBenchSettings): Promise<void> {
+  if (settings.hostile !== undefined) return runHostile(settings, settings.hostile);
   const autocannon = loadAutocannon();
   const txs = settings.txsFile ? readFileSync(settings.txsFile, 'utf8').split(/\s+/).filter(Boolean) : [];
-  const own = settings.url ? null : await startBenchNode();
+  // The load comes from one address over many connections: no per-address caps on its own node.
+  const own = settings.url ? null : await startBenchNode(['--rate-limit', '0', '--max-connections-per-client', '0']);
   try {
     const settled = { ...settings, url: settings.url ?? own!.url, txs: txs.length || settings.url ? txs : unfundedTransfers(2000) };
     const report = await measure(autocannon, settled, own !== null);
@@ -52,6 +61,10 @@ export interface HttpBenchSettings {
   rate: number | undefined;
   /** A file of raw transactions to post, one hex per line. */
   txsFile: string | undefined;
+  /** Hostile sockets to hold open (the --hostile mode), or undefined for the load scenarios. */
+  hostile: number | undefined;
+  /** Timed requests per route in the --hostile mode. */
+  requests: number;
   json: boolean;
 }
 
@@ -66,8 +79,20 @@ export function settingsFrom(values: FlagValues<typeof options>): HttpBenchSetti
     sampleSeconds: positiveNumber(values.sample, '--sample'),
     rate: values.rate === undefined ? undefined : Math.round(positiveNumber(values.rate, '--rate')),
     txsFile: values.txs,
+    hostile: values.hostile === undefined ? undefined : Math.round(positiveNumber(values.hostile, '--hostile')),
+    requests: Math.round(positiveNumber(values.requests, '--requests')),
     json: values.json,
   };
+}
+
+async function runHostile(settings: HttpBenchSettings, hostile: number): Promise<void> {
+  const own = settings.url ? null : await startBenchNode([]);
+  try {
+    const report = await measureHostile({ url: settings.url ?? own!.url, hostile, requests: settings.requests });
+    process.stdout.write(settings.json ? JSON.stringify(report) + '\n' : formatHostileReport(report));
+  } finally {
+    await own?.stop();
+  }
 }
 
 async function measure(autocannon: Autocannon, options: Options, ownNode: boolean): Promise<HttpBenchReport> {

@@ -131,8 +131,13 @@ options:
   --network NAME       dev (blocks every ~15 s, default) or test (the easiest target)
   --no-mine            serve the chain and API without mining
   --coinbase KEY       public key paid by mined blocks (default: the node's own key)
-  --token T            bearer token for the mining control routes
+  --token T            bearer token for the mining control routes (printable ASCII, not empty)
   --rate-limit N       requests per second per client address (default 50; 0 turns it off)
+  --max-connections N  open HTTP connections in all (default 1024; kept 128 under the open-file limit)
+  --max-connections-per-client N
+                       open HTTP connections per client address (default 64; 0: no per-client cap)
+  --headers-timeout S  seconds a client has to send a request's headers (default 10)
+  --request-timeout S  seconds a client has to send a whole request, body included (default 30)
   -c, --config FILE    a JSON file with the same settings in camelCase
 `,
   bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
@@ -161,6 +166,9 @@ http      requests against a node and the hash rate it loses meanwhile (its own 
   --rate R         requests per second (default: as fast as it answers)
   --txs FILE       raw transactions to post, one hex per line
   --sample S       hash-rate sampling period (default 5)
+  --hostile N      instead: hold N hostile sockets open (idle, half-sent headers, slow bodies)
+                   and time GET /health and /metrics meanwhile; needs ulimit -n above N + 256
+  --requests N     with --hostile: timed requests per route (default 200)
   --json           one JSON object
 `,
 };

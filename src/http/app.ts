@@ -2,9 +2,12 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { Hono, type Context } from 'hono';
 import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './middleware/body-limit.js';
 import { catchAll, problemOnError } from './middleware/catch-all.js';
-import { controlAuth } from './middleware/control-auth.js';
+import { controlAuth, isLoopback } from './middleware/control-auth.js';
+import { jsonContentType } from './middleware/json-content-type.js';
+import { loopbackHost } from './middleware/loopback-host.js';
 import { DEFAULT_RATE_LIMIT, rateLimit, type RateLimitOptions } from './middleware/rate-limit.js';
 import { requestMetrics, type RequestObserver } from './middleware/request-metrics.js';
+import { sameOrigin } from './middleware/same-origin.js';
 import type { NodeApi } from './node-api.js';
 import { ROUTES } from './openapi.js';
 import { problems } from './problem.js';
@@ -42,6 +45,10 @@ export function createApp(options: AppOptions): Hono {
   // Order matters: metrics see the final status, so they wrap the catch-all that sets it.
   if (options.observeRequest) app.use('*', requestMetrics(options.observeRequest));
   app.use('*', catchAll(onInternalError));
+  // Requests a browser sends for another site are refused before they cost anything (DNS rebinding, CSRF).
+  if (isLoopback(options.host)) app.use('*', loopbackHost());
+  app.use('*', sameOrigin());
+  app.use('*', jsonContentType());
   if (options.rateLimit !== false) {
     app.use('*', rateLimit(options.rateLimit ?? DEFAULT_RATE_LIMIT, options.clientAddress ?? socketAddress, options.now));
   }

@@ -23,7 +23,10 @@ export interface RouteDoc {
   query?: z.ZodObject;
   body?: z.ZodType;
   ok: { status: number; description: string; schema?: z.ZodType; contentType?: string };
-  /** Statuses this route answers with a problem, besides 429 and 500 which any route may. */
+  /**
+   * Statuses this route answers with a problem, besides those any route may (421 on loopback, 429,
+   * 500) and those of any state-changing route (403 cross-origin, 415 a body that is not JSON).
+   */
   errors: number[];
   /** A control route: needs the bearer token (see DESIGN.md, "HTTP and CLI conventions"). */
   control?: boolean;
@@ -89,7 +92,8 @@ function describeOperation(route: RouteDoc): Record<string, unknown> {
       content: { [route.ok.contentType ?? 'application/json']: route.ok.schema ? { schema: jsonSchema(route.ok.schema, 'output') } : {} },
     },
   };
-  for (const status of [...route.errors, 429, 500]) {
+  const stateChanging = route.method === 'get' ? [] : [403, 415];
+  for (const status of new Set([...route.errors, ...stateChanging, 421, 429, 500].sort((a, b) => a - b))) {
     responses[status] = {
       description: 'problem details',
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },

@@ -60,6 +60,15 @@ export const problems = {
     new HttpProblem(413, 'payload-too-large', 'Request body too large', `request bodies are limited to ${limit} bytes`),
   unsupportedMediaType: (expected: string) =>
     new HttpProblem(415, 'unsupported-media-type', 'Unsupported media type', `send the body as ${expected}`),
+  crossOrigin: (detail: string) => new HttpProblem(403, 'cross-origin-request', 'Cross-origin request refused', detail),
+  unknownHost: (host: string) =>
+    new HttpProblem(421, 'unknown-host', 'Host not served',
+      `the node listens on loopback and answers only Host localhost, 127.x.x.x or [::1], not "${host.slice(0, 100)}" (DNS rebinding guard)`),
+  malformedRequest: (detail: string) => new HttpProblem(400, 'malformed-request', 'Malformed HTTP request', detail),
+  headersTooLarge: () =>
+    new HttpProblem(431, 'headers-too-large', 'Request headers too large', 'the request line and headers exceed the server\'s limit (16 KiB by default)'),
+  requestTimeout: () =>
+    new HttpProblem(408, 'request-timeout', 'Request timeout', 'the request did not arrive in full in time; the connection is closed'),
   rateLimited: (retryAfterSeconds: number) =>
     new HttpProblem(429, 'rate-limited', 'Too many requests', `too many requests from this address; retry in ${retryAfterSeconds} s`,
       { retryAfter: retryAfterSeconds }, { 'retry-after': String(retryAfterSeconds) }),

@@ -25,6 +25,14 @@ export interface NodeConfig {
   token: string | undefined;
   /** Requests per second per client address; 0 turns the limit off (benchmarks). */
   rateLimit: number;
+  /** Open HTTP connections in all (lowered to fit the open-file limit). */
+  maxConnections: number;
+  /** Open HTTP connections per client address; 0 = no per-client cap. */
+  maxConnectionsPerClient: number;
+  /** Seconds a client has to send a request's headers. */
+  headersTimeout: number;
+  /** Seconds a client has to send a whole request, body included (at least headersTimeout). */
+  requestTimeout: number;
 }
 
 export type PartialConfig = Partial<NodeConfig>;
@@ -36,6 +44,10 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'threads' | 'coinbase' | 'token'> 
   network: 'dev',
   mine: true,
   rateLimit: 50,
+  maxConnections: 1024,
+  maxConnectionsPerClient: 64,
+  headersTimeout: 10,
+  requestTimeout: 30,
 };
 
 const publicKeyHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 64-hex-digit Ed25519 public key').transform((s) => s.toLowerCase());
@@ -49,8 +61,12 @@ export const configFileSchema = z.strictObject({
   network: z.enum(['dev', 'test']),
   mine: z.boolean(),
   coinbase: publicKeyHex,
-  token: z.string().min(1),
+  token: z.string().refine((t) => tokenProblem(t) === undefined, { error: (issue) => tokenProblem(String(issue.input)) }),
   rateLimit: z.number().int().min(0),
+  maxConnections: z.number().int().min(1),
+  maxConnectionsPerClient: z.number().int().min(0),
+  headersTimeout: z.number().positive().max(86_400),
+  requestTimeout: z.number().positive().max(86_400),
 }).partial();
 
 export const CONFIG_KEYS = Object.keys(configFileSchema.shape);
@@ -92,16 +108,32 @@ export function parseConfig(json: unknown, where = 'config'): PartialConfig {
   return dropUndefined({ ...rest, dataDir: data });
 }
 
-/** Flags win over the file, the file over the defaults. */
+/** Flags win over the file, the file over the defaults; the result is checked as a whole. */
 export function resolveConfig(flags: PartialConfig, file: PartialConfig = {}): NodeConfig {
   const merged = { ...dropUndefined(file), ...dropUndefined(flags) };
-  return {
+  const config: NodeConfig = {
     ...DEFAULT_CONFIG,
     threads: availableParallelism(),
     coinbase: undefined,
     token: undefined,
     ...merged,
   };
+  const tokenIssue = config.token === undefined ? undefined : tokenProblem(config.token);
+  if (tokenIssue) throw new ConfigError(`token: ${tokenIssue}`);
+  if (config.requestTimeout < config.headersTimeout) {
+    throw new ConfigError(`the request timeout (${config.requestTimeout} s) must be at least the headers timeout (${config.headersTimeout} s)`);
+  }
+  return config;
+}
+
+/**
+ * Why a token cannot work, or undefined. An empty token, or one with spaces or control characters,
+ * can never be sent as `Authorization: Bearer <token>`: it would lock the control routes for good.
+ */
+export function tokenProblem(token: string): string | undefined {
+  if (token === '') return 'must not be empty (an empty token would lock the control routes; leave it out instead)';
+  if (!/^[\x21-\x7e]+$/.test(token)) return 'must be printable ASCII without spaces (it is sent as "Authorization: Bearer <token>")';
+  return undefined;
 }
 
 function dropUndefined<T extends object>(o: T): Partial<T> {

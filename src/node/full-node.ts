@@ -91,7 +91,15 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       rateLimit: config.rateLimit === 0 ? false : { requestsPerSecond: config.rateLimit, burst: config.rateLimit * 2, exemptPaths: ['/health', '/metrics'] },
       onInternalError: (err) => log.error(`http: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`),
     });
-    const server: RunningHttpServer = await startHttpServer(app, { host: config.host, port: config.port });
+    const server: RunningHttpServer = await startHttpServer(app, {
+      host: config.host,
+      port: config.port,
+      maxConnections: config.maxConnections,
+      maxConnectionsPerClient: config.maxConnectionsPerClient,
+      headersTimeoutMs: Math.round(config.headersTimeout * 1000),
+      requestTimeoutMs: Math.round(config.requestTimeout * 1000),
+      onNotice: (message) => log.warn(message),
+    });
     cleanups.push(() => server.close());
     log.info(`http: listening on ${server.url}`);
     if (!isLoopback(config.host) && config.token === undefined) log.warn('http: not on loopback and no --token: the control routes stay shut');

@@ -19,6 +19,7 @@ describe('node config', () => {
     expect(resolveConfig({})).toEqual({
       dataDir: './data', host: '127.0.0.1', port: 8080, threads: availableParallelism(), network: 'dev', mine: true,
       coinbase: undefined, token: undefined, rateLimit: 50,
+      maxConnections: 1024, maxConnectionsPerClient: 64, headersTimeout: 10, requestTimeout: 30,
     });
   });
 
@@ -28,7 +29,7 @@ describe('node config', () => {
   });
 
   it('refuses unknown keys, wrong types and broken JSON with one line naming the problem', () => {
-    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit\)$/);
+    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, maxConnections, maxConnectionsPerClient, headersTimeout, requestTimeout\)$/);
     expect(() => parseConfig({ port: '8080' })).toThrow(/^config: "port": /);
     expect(() => parseConfig({ network: 'main' })).toThrow(/"network"/);
     expect(() => parseConfig({ coinbase: 'abc' })).toThrow(/64-hex-digit/);

@@ -7,7 +7,7 @@ import { generateKeyPair } from '../../src/chain/keys.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import { encodeTx } from '../../src/chain/tx.js';
 import { toHex } from '../../src/chain/hash.js';
-import type { NodeConfig } from '../../src/node/config.js';
+import { DEFAULT_CONFIG, type NodeConfig } from '../../src/node/config.js';
 import { startNode, type RunningNode } from '../../src/node/full-node.js';
 import { StoreCorruptError } from '../../src/store/errors.js';
 import { FRAME_HEADER_BYTES } from '../../src/store/frame.js';
@@ -17,7 +17,7 @@ import { memoryLogger } from './fakes.js';
 
 /** What startNode says about its block log: a node on the test network, not mining, on a free loopback port. */
 const config = (dataDir: string): NodeConfig => ({
-  dataDir, host: '127.0.0.1', port: 0, threads: 1, network: 'test', mine: false, coinbase: undefined, token: undefined, rateLimit: 0,
+  ...DEFAULT_CONFIG, dataDir, port: 0, threads: 1, network: 'test', mine: false, coinbase: undefined, token: undefined, rateLimit: 0,
 });
 
 let node: RunningNode | undefined;

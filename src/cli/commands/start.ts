@@ -1,11 +1,12 @@
 /**
  * `carechain start [--data DIR] [--host H] [--port P] [-t N] [--network dev|test] [--no-mine]
- *                  [--coinbase KEY] [--token T] [--rate-limit N] [--config FILE]`
+ *                  [--coinbase KEY] [--token T] [--rate-limit N] [--max-connections N]
+ *                  [--max-connections-per-client N] [--headers-timeout S] [--request-timeout S] [--config FILE]`
  * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
  * exits 0. Flags win over the config file, the file over the defaults.
  */
 import { startNode } from '../../node/full-node.js';
-import { ConfigError, loadConfigFile, resolveConfig, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
+import { ConfigError, loadConfigFile, resolveConfig, tokenProblem, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
 import { createLogger } from '../../node/log.js';
 import { MAX_SLOTS } from '../../miner/shared.js';
 import { parseCommandArgs, parseCount } from '../args.js';
@@ -22,6 +23,10 @@ export const options = {
   coinbase: { type: 'string' },
   token: { type: 'string' },
   'rate-limit': { type: 'string' },
+  'max-connections': { type: 'string' },
+  'max-connections-per-client': { type: 'string' },
+  'headers-timeout': { type: 'string' },
+  'request-timeout': { type: 'string' },
   config: { type: 'string', short: 'c' },
 } as const;
 
@@ -35,8 +40,13 @@ export async function run(args: string[]): Promise<number> {
     network: values.network === undefined ? undefined : networkName(values.network),
     mine: values['no-mine'] ? false : undefined,
     coinbase: values.coinbase === undefined ? undefined : publicKey(values.coinbase),
-    token: values.token,
+    token: values.token === undefined ? undefined : token(values.token),
     rateLimit: values['rate-limit'] === undefined ? undefined : parseCount(values['rate-limit'], '--rate-limit'),
+    maxConnections: values['max-connections'] === undefined ? undefined : inRange(parseCount(values['max-connections'], '--max-connections'), '--max-connections', 1, 1_000_000),
+    maxConnectionsPerClient:
+      values['max-connections-per-client'] === undefined ? undefined : parseCount(values['max-connections-per-client'], '--max-connections-per-client'),
+    headersTimeout: values['headers-timeout'] === undefined ? undefined : seconds(values['headers-timeout'], '--headers-timeout'),
+    requestTimeout: values['request-timeout'] === undefined ? undefined : seconds(values['request-timeout'], '--request-timeout'),
   };
   if (values.data === '') throw new CliError('--data must not be empty');
   let config;
@@ -73,6 +83,19 @@ export async function run(args: string[]): Promise<number> {
 
 function inRange(n: number, flag: string, min: number, max: number): number {
   if (n < min || n > max) throw new CliError(`${flag} must be from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function token(text: string): string {
+  const problem = tokenProblem(text);
+  if (problem) throw new CliError(`--token ${problem}`);
+  return text;
+}
+
+/** A positive number of seconds (fractions allowed, e.g. 0.5). */
+function seconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(n > 0) || n > 86_400) throw new CliError(`${flag} must be a number of seconds above 0 (up to 86400), got "${text}"`);
   return n;
 }
 
