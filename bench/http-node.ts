@@ -20,7 +20,7 @@ export async function startBenchNode(): Promise<BenchNode> {
   const dataDir = mkdtempSync(join(tmpdir(), 'carechain-bench-http-'));
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--rate-limit', '0'], {
+  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--stratum-port', '0', '--rate-limit', '0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listeningUrl(child);

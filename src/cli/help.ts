@@ -109,6 +109,11 @@ options:
   --coinbase KEY       public key paid by mined blocks (default: the node's own key)
   --token T            bearer token for the mining control routes
   --rate-limit N       requests per second per client address (default 50; 0 turns it off)
+  --stratum-port P     Stratum v1 server for other machines' miners, on --host (default 3333; 0 picks a free one)
+  --no-stratum         no Stratum server
+  --stratum-max-sessions N      Stratum connections at once (default 1024)
+  --stratum-max-per-address N   Stratum connections at once from one address (default 64)
+  --stratum-min-difficulty D    lowest share difficulty (default 0.0001; never above the network's)
   -c, --config FILE    a JSON file with the same settings in camelCase
 `,
   bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]

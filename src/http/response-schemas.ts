@@ -144,6 +144,27 @@ export const miningSummaryView = z.object({
   uptimeSeconds: z.number(),
 });
 
+/** The node's Stratum server: one entry per connection (src/stratum/session.ts, StratumSessionView). */
+export const stratumView = z.object({
+  enabled: z.boolean().describe('false with --no-stratum'),
+  url: z.string().nullable().describe('stratum+tcp://host:port'),
+  hashrate: z.number().describe('hashes per second behind every session\'s accepted shares'),
+  sessions: z.array(
+    z.object({
+      worker: z.string().nullable().describe('the username it authorized with (payout key[.worker]); null before'),
+      address: z.string(),
+      extranonce1: z.string().nullable().describe('hex, as in the coinbase'),
+      difficulty: z.number().describe('share difficulty in force'),
+      sharesAccepted: z.number().int(),
+      sharesRejected: z.number().int(),
+      hashrate: z.number().nullable().describe('hashes per second estimated from accepted share difficulty; null before the first share'),
+      lastShareAt: z.number().int().nullable().describe('unix seconds'),
+      connectedAt: z.number().int().describe('unix seconds'),
+      userAgent: z.string().nullable(),
+    }),
+  ),
+});
+
 export const healthView = z.object({ status: z.literal('ok') });
 
 export type NodeStatus = z.infer<typeof nodeStatusView>;
@@ -159,3 +180,4 @@ export type RecordView = z.infer<typeof recordView>;
 export type AuditEntryView = z.infer<typeof auditEntryView>;
 export type SubjectTrail = z.infer<typeof subjectTrailView>;
 export type MiningSummary = z.infer<typeof miningSummaryView>;
+export type StratumView = z.infer<typeof stratumView>;

@@ -15,6 +15,8 @@ export interface NodeStatsSource {
   mempool(): MempoolSize;
   /** Worker threads currently mining (0 when paused). */
   miningWorkers(): number;
+  /** Stratum connections open (absent or 0 without a Stratum server). */
+  stratumSessions?(): number;
 }
 
 export interface WorkerHashCount {

@@ -4,13 +4,14 @@ import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/response-schemas.js';
+import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, StratumView, TransactionLookup } from '../http/response-schemas.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
 import type { MinerPool } from '../miner/pool.js';
 import { MAX_SLOTS } from '../miner/shared.js';
 import type { MempoolJournal } from '../store/mempool-journal.js';
+import type { StratumServer } from '../stratum/server.js';
 import type { MiningLoop } from './mining-loop.js';
 import { bitsHex, blockSummary, blockView, transactionView } from './view-mapping.js';
 
@@ -18,6 +19,8 @@ import { bitsHex, blockSummary, blockView, transactionView } from './view-mappin
 export interface NodeParts {
   chain: Chain;
   miner: { pool: MinerPool; loop: MiningLoop; kernel: string } | null;
+  /** The Stratum server, unless the node runs with --no-stratum. */
+  stratum?: StratumServer | null;
   journal: MempoolJournal;
   /** performance.now() when the node started. */
   startedAt: number;
@@ -148,6 +151,13 @@ export class NodeApiAdapter implements NodeApi {
     };
   }
 
+  stratum(): StratumView {
+    const server = this.parts.stratum;
+    if (!server) return { enabled: false, url: null, sessions: [], hashrate: 0 };
+    const sessions = server.sessions();
+    return { enabled: true, url: server.url, sessions, hashrate: sessions.reduce((sum, s) => sum + (s.hashrate ?? 0), 0) };
+  }
+
   async pauseMining(): Promise<void> {
     await this.requireMiner().pool.pause();
   }
@@ -190,6 +200,10 @@ export class NodeApiAdapter implements NodeApi {
     return this.parts.miner?.pool.miningWorkers() ?? 0;
   }
 
+  stratumSessions(): number {
+    return this.parts.stratum?.sessionCount ?? 0;
+  }
+
   // NodeApi's mempool() is the full view; the metrics want only the sizes.
   readonly mempoolSize = () => {
     const { count, bytes } = this.parts.chain.mempoolInfo();
@@ -220,6 +234,7 @@ export function statsSourceOf(adapter: NodeApiAdapter): NodeStatsSource {
     difficulty: () => adapter.difficulty(),
     mempool: adapter.mempoolSize,
     miningWorkers: () => adapter.miningWorkers(),
+    stratumSessions: () => adapter.stratumSessions(),
   };
 }
 

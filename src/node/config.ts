@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { NetworkName } from '../chain/network.js';
 import { MAX_SLOTS } from '../miner/shared.js';
+import { DEFAULT_STRATUM_LIMITS } from '../stratum/limits.js';
 
 export type NetworkConfigName = NetworkName;
 
@@ -25,6 +26,14 @@ export interface NodeConfig {
   token: string | undefined;
   /** Requests per second per client address; 0 turns the limit off (benchmarks). */
   rateLimit: number;
+  /** The Stratum v1 server for other machines' miners (bound to `host`, like the API). */
+  stratum: boolean;
+  /** 0 picks a free port. */
+  stratumPort: number;
+  stratumMaxSessions: number;
+  stratumMaxPerAddress: number;
+  /** The lowest share difficulty a session is given. */
+  stratumMinDifficulty: number;
 }
 
 export type PartialConfig = Partial<NodeConfig>;
@@ -36,6 +45,11 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'threads' | 'coinbase' | 'token'> 
   network: 'dev',
   mine: true,
   rateLimit: 50,
+  stratum: true,
+  stratumPort: 3333,
+  stratumMaxSessions: DEFAULT_STRATUM_LIMITS.maxSessions,
+  stratumMaxPerAddress: DEFAULT_STRATUM_LIMITS.maxSessionsPerAddress,
+  stratumMinDifficulty: DEFAULT_STRATUM_LIMITS.minDifficulty,
 };
 
 const publicKeyHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 64-hex-digit Ed25519 public key').transform((s) => s.toLowerCase());
@@ -51,6 +65,11 @@ export const configFileSchema = z.strictObject({
   coinbase: publicKeyHex,
   token: z.string().min(1),
   rateLimit: z.number().int().min(0),
+  stratum: z.boolean(),
+  stratumPort: z.number().int().min(0).max(65_535),
+  stratumMaxSessions: z.number().int().min(1).max(1_000_000),
+  stratumMaxPerAddress: z.number().int().min(1).max(1_000_000),
+  stratumMinDifficulty: z.number().positive().max(1e15),
 }).partial();
 
 export const CONFIG_KEYS = Object.keys(configFileSchema.shape);

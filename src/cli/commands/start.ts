@@ -1,6 +1,8 @@
 /**
  * `carechain start [--data DIR] [--host H] [--port P] [-t N] [--network dev|test] [--no-mine]
- *                  [--coinbase KEY] [--token T] [--rate-limit N] [--config FILE]`
+ *                  [--coinbase KEY] [--token T] [--rate-limit N] [--stratum-port P] [--no-stratum]
+ *                  [--stratum-max-sessions N] [--stratum-max-per-address N] [--stratum-min-difficulty D]
+ *                  [--config FILE]`
  * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
  * exits 0. Flags win over the config file, the file over the defaults.
  */
@@ -22,6 +24,11 @@ export const options = {
   coinbase: { type: 'string' },
   token: { type: 'string' },
   'rate-limit': { type: 'string' },
+  'stratum-port': { type: 'string' },
+  'no-stratum': { type: 'boolean' },
+  'stratum-max-sessions': { type: 'string' },
+  'stratum-max-per-address': { type: 'string' },
+  'stratum-min-difficulty': { type: 'string' },
   config: { type: 'string', short: 'c' },
 } as const;
 
@@ -37,6 +44,11 @@ export async function run(args: string[]): Promise<number> {
     coinbase: values.coinbase === undefined ? undefined : publicKey(values.coinbase),
     token: values.token,
     rateLimit: values['rate-limit'] === undefined ? undefined : parseCount(values['rate-limit'], '--rate-limit'),
+    stratum: values['no-stratum'] ? false : undefined,
+    stratumPort: values['stratum-port'] === undefined ? undefined : inRange(parseCount(values['stratum-port'], '--stratum-port'), '--stratum-port', 0, 65_535),
+    stratumMaxSessions: optionalCount(values['stratum-max-sessions'], '--stratum-max-sessions'),
+    stratumMaxPerAddress: optionalCount(values['stratum-max-per-address'], '--stratum-max-per-address'),
+    stratumMinDifficulty: values['stratum-min-difficulty'] === undefined ? undefined : positiveNumber(values['stratum-min-difficulty'], '--stratum-min-difficulty'),
   };
   if (values.data === '') throw new CliError('--data must not be empty');
   let config;
@@ -73,6 +85,16 @@ export async function run(args: string[]): Promise<number> {
 
 function inRange(n: number, flag: string, min: number, max: number): number {
   if (n < min || n > max) throw new CliError(`${flag} must be from ${min} to ${max}, got ${n}`);
+  return n;
+}
+
+function optionalCount(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : inRange(parseCount(value, flag), flag, 1, 1_000_000);
+}
+
+function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n) || value.trim() === '') throw new CliError(`${flag} must be a positive number, got "${value}"`);
   return n;
 }
 
