@@ -116,6 +116,22 @@ options:
   --stratum-min-difficulty D    lowest share difficulty (default 0.0001; never above the network's)
   -c, --config FILE    a JSON file with the same settings in camelCase
 `,
+  mine: `usage: carechain mine -o stratum+tcp://HOST:PORT [-o …] -u USER [-p PASS] [-t N] [--json] [--http-port P]
+
+Mine through a Stratum v1 pool with the node's kernel on every core: a carechain node's Stratum
+server (the username is your payout key) or any sha256d pool. With several -o, the first is the pool
+and the others fail-overs, tried in order whenever the connection drops; when none answers the miner
+retries with backoff. A live status line on a terminal; SIGINT or SIGTERM stops it cleanly.
+
+options:
+  -o, --url URL      a pool as stratum+tcp://HOST:PORT; repeat for fail-over, in order
+  -u, --user USER    the username; on a carechain node, a payout public key (64 hex digits), optionally .worker
+  -p, --pass PASS    the password (default x; d=DIFF asks the node's server for a fixed share difficulty)
+  -t, --threads N    worker threads (default: every core)
+  --json             one JSON object per line (connections, jobs, shares, a status every 10 s)
+  --http-port P      serve /status, /mining and /metrics on this port (0 picks a free one)
+  --http-host H      address for --http-port (default 127.0.0.1)
+`,
   bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
 
 Benchmarks; run one at a time on a quiet machine. all runs kernels, threads and chain in turn.

@@ -140,7 +140,36 @@ export const miningSummaryView = z.object({
   }),
   hashesTotal: z.number(),
   blocksFound: z.number().int(),
-  job: z.object({ id: z.string(), height: z.number().int(), target: hash, bits: z.string(), difficulty: z.number() }).nullable(),
+  job: z
+    .object({
+      id: z.string(),
+      height: z.number().int().nullable().describe('null for a pool\'s job (carechain mine does not know it)'),
+      target: hash.describe('the target the workers hash against: the block target, or a pool\'s share target'),
+      bits: z.string(),
+      difficulty: z.number(),
+    })
+    .nullable(),
+  uptimeSeconds: z.number(),
+});
+
+/** `carechain mine --http-port`'s /status: the pool connection, its shares and the hash rate. */
+export const minerStatusView = z.object({
+  pool: z.object({
+    url: z.string().nullable().describe('the pool mined now, null while connecting'),
+    connected: z.boolean(),
+    difficulty: z.number().nullable(),
+    jobId: z.string().nullable(),
+    reconnects: z.number().int(),
+  }),
+  shares: z.object({
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    acceptedDifficulty: z.number(),
+    blocksFound: z.number().int(),
+    lastShareAt: z.number().nullable().describe('unix ms'),
+  }),
+  hashrate: rateWindows,
+  threads: z.number().int(),
   uptimeSeconds: z.number(),
 });
 
@@ -181,3 +210,4 @@ export type AuditEntryView = z.infer<typeof auditEntryView>;
 export type SubjectTrail = z.infer<typeof subjectTrailView>;
 export type MiningSummary = z.infer<typeof miningSummaryView>;
 export type StratumView = z.infer<typeof stratumView>;
+export type MinerStatus = z.infer<typeof minerStatusView>;

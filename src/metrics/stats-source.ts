@@ -19,6 +19,9 @@ export interface NodeStatsSource {
   stratumSessions?(): number;
 }
 
+/** The miner's part of the stats: all `carechain mine` has. */
+export type MinerStatsSource = Pick<NodeStatsSource, 'workerHashes' | 'hashRates' | 'miningWorkers'>;
+
 export interface WorkerHashCount {
   /** The worker slot, 0..threads-1: a replacement worker takes over its predecessor's slot. */
   worker: number;
