@@ -132,9 +132,9 @@ options:
   --http-port P      serve /status, /mining and /metrics on this port (0 picks a free one)
   --http-host H      address for --http-port (default 127.0.0.1)
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
+  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | all) [options]
 
-Benchmarks; run one at a time on a quiet machine. all runs kernels, threads and chain in turn.
+Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain and stratum in turn.
 
 kernels   SHA-256d hash rate on one thread: our kernels against node:crypto, hash-wasm and pure JS
   --seconds S      length of a window (default 1)
@@ -158,6 +158,14 @@ http      requests against a node and the hash rate it loses meanwhile (its own 
   --rate R         requests per second (default: as fast as it answers)
   --txs FILE       raw transactions to post, one hex per line
   --sample S       hash-rate sampling period (default 5)
+  --json           one JSON object
+stratum   share validation with many Stratum sessions and the node miner's loss; carechain mine against bench threads
+  --sessions N     Stratum sessions submitting (default 1000)
+  --rate R         shares a second in all (default 10000; 0: as fast as the node answers)
+  --window N       with --rate 0, submits in flight per session (default 4)
+  --seconds S      per measurement (default 10)
+  -t, --threads N  the node miner's threads, and carechain mine's (default: every core)
+  --only WHICH     validation or mine
   --json           one JSON object
 `,
 };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import * as benchChain from '../../bench/chain.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
+import * as benchStratum from '../../bench/stratum.js';
 import * as benchThreads from '../../bench/threads.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
 import * as mine from '../../src/cli/commands/mine.js';
@@ -30,7 +31,7 @@ const accepted: Record<string, Flags[]> = {
   verify: [verify.options],
   start: [start.options],
   mine: [mine.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options],
 };
 
 describe('command help', () => {
