@@ -114,10 +114,15 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
   }
 
   private async handshake(): Promise<void> {
-    // Not every pool knows mining.configure: an error there only means no version rolling.
-    const configured = await this.request('mining.configure', [['version-rolling'], { 'version-rolling.mask': VERSION_ROLLING_MASK.toString(16).padStart(8, '0'), 'version-rolling.min-bit-count': 2 }]);
-    const c = configured.result as Record<string, unknown> | null;
-    if (c && c['version-rolling'] === true && typeof c['version-rolling.mask'] === 'string') this.versionMask = Math.max(0, parseU32Hex(c['version-rolling.mask'])) >>> 0;
+    // Not every pool knows mining.configure, and some never answer what they do not know: it is not
+    // waited for. A pool that has it answers before subscribe (BIP 310: configure comes first).
+    void this.request('mining.configure', [['version-rolling'], { 'version-rolling.mask': VERSION_ROLLING_MASK.toString(16).padStart(8, '0'), 'version-rolling.min-bit-count': 2 }]).then((configured) => {
+      const c = configured.result as Record<string, unknown> | null;
+      if (c && c['version-rolling'] === true && typeof c['version-rolling.mask'] === 'string') {
+        this.versionMask = (Math.max(0, parseU32Hex(c['version-rolling.mask'])) & VERSION_ROLLING_MASK) >>> 0;
+        if (this.terms) this.terms.versionMask = this.versionMask;
+      }
+    });
     const sub = await this.request('mining.subscribe', [this.options.userAgent]);
     const [, extranonce1, size] = Array.isArray(sub.result) ? sub.result : [];
     if (!(extranonce1 === '' || isHexBytes(extranonce1)) || typeof size !== 'number' || !(size >= 1 && size <= 32)) {

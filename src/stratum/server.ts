@@ -66,6 +66,7 @@ export class StratumServer {
   private readonly connections = new Set<Connection>();
   private readonly perAddress = new Map<string, number>();
   private readonly bans = new Map<string, number>();
+  private readonly refusalLogged = new Map<string, number>();
   private readonly limits: StratumLimits;
   private readonly services: SessionServices;
   private readonly now: () => number;
@@ -182,7 +183,12 @@ export class StratumServer {
     const address = normalizeAddress(socket.remoteAddress);
     const refusal = this.refusal(address);
     if (refusal) {
-      this.deps.log.warn(`stratum: refused ${address}: ${refusal}`);
+      // Once a minute per address: a banned miner reconnecting in a loop must not flood the log.
+      const now = this.now();
+      if ((this.refusalLogged.get(address) ?? -Infinity) < now - 60_000) {
+        this.refusalLogged.set(address, now);
+        this.deps.log.warn(`stratum: refused ${address}: ${refusal}`);
+      }
       socket.destroy();
       return;
     }
@@ -262,6 +268,7 @@ export class StratumServer {
       s.tick(now);
     }
     for (const [address, until] of this.bans) if (until <= now) this.bans.delete(address);
+    for (const [address, at] of this.refusalLogged) if (at < now - 60_000) this.refusalLogged.delete(address);
   }
 
   // ── jobs and blocks ──

@@ -406,7 +406,10 @@ export class StratumSession {
   private retarget(difficulty: number): void {
     this.wanted = Math.max(difficulty, this.floor);
     const job = this.services.registry.current;
-    if (job && this.lastSent) this.sendJob(job);
+    if (!job || !this.lastSent) return;
+    // Already there (at the floor, or at the network's difficulty): nothing to tell the miner.
+    if (Math.min(this.wanted, job.networkDifficulty) === this.told) return;
+    this.sendJob(job);
   }
 
   private holdUntil(pending: Promise<void>): void {
