@@ -17,7 +17,7 @@ import { makeReceipt, MAX_RECEIPT_HEADERS, type Receipt } from './receipt.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
-import { decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
+import { COINBASE_LAYOUT, decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
 
 export type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions, HeadersResult, PreparedTx, SubmitResult, TipInfo, TxInfo, TxOrigin } from './chain-types.js';
 import { checkBlockSanity, checkCoinbaseHeight, cachedSignatureCheck, checkTransaction, connectBlock, type SignatureCheck } from './validate.js';
@@ -200,8 +200,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   template(recipient: string, options: { time?: number; extranonce1?: number } = {}): BlockTemplate {
     const tip = this.tipEntry;
     const rules = nextBlockRules(this.network, tip);
-    const coinbaseBytes = 53;
-    const txs = this.mempool.select(this.network.maxBlockBytes - 80 - 4 - coinbaseBytes);
+    const txs = this.mempool.select(this.network.maxBlockBytes - 80 - 4 - COINBASE_LAYOUT.bytes);
     const fees = txs.reduce((sum, tx) => sum + tx.fee, 0);
     return new BlockTemplate({
       version: 1,

@@ -63,6 +63,19 @@ export interface CustodyTx extends SignedFields {
   newOwner: Uint8Array;
 }
 
+/**
+ * Where the coinbase's fields sit in its fixed-size encoding: Stratum v1 hands a miner the bytes
+ * before extranonce1 (coinb1) and after extranonce2 (coinb2), and the template leaves room for it.
+ */
+export const COINBASE_LAYOUT = {
+  /** kind(1) | height(4) | recipient(32): coinb1 is everything before this offset. */
+  extranonce1: 37,
+  extranonce2: 41,
+  /** value(8): coinb2. */
+  value: 45,
+  bytes: 53,
+} as const;
+
 const KIND_CODES = { coinbase: 0, transfer: 1, record: 2, custody: 3 } as const;
 const RELATION_CODES = { replaces: 1, appends: 2 } as const;
 export const SIGNATURE_BYTES = 64;

@@ -138,11 +138,32 @@ options:
                        open HTTP connections per client address (default 64; 0: no per-client cap)
   --headers-timeout S  seconds a client has to send a request's headers (default 10)
   --request-timeout S  seconds a client has to send a whole request, body included (default 30)
+  --stratum-port P     Stratum v1 server for other machines' miners, on --host (default 3333; 0 picks a free one)
+  --no-stratum         no Stratum server
+  --stratum-max-sessions N      Stratum connections at once (default 1024)
+  --stratum-max-per-address N   Stratum connections at once from one address (default 64)
+  --stratum-min-difficulty D    lowest share difficulty (default 0.0001; never above the network's)
   -c, --config FILE    a JSON file with the same settings in camelCase
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
+  mine: `usage: carechain mine -o stratum+tcp://HOST:PORT [-o …] -u USER [-p PASS] [-t N] [--json] [--http-port P]
 
-Benchmarks; run one at a time on a quiet machine. all runs kernels, threads and chain in turn.
+Mine through a Stratum v1 pool with the node's kernel on every core: a carechain node's Stratum
+server (the username is your payout key) or any sha256d pool. With several -o, the first is the pool
+and the others fail-overs, tried in order whenever the connection drops; when none answers the miner
+retries with backoff. A live status line on a terminal; SIGINT or SIGTERM stops it cleanly.
+
+options:
+  -o, --url URL      a pool as stratum+tcp://HOST:PORT; repeat for fail-over, in order
+  -u, --user USER    the username; on a carechain node, a payout public key (64 hex digits), optionally .worker
+  -p, --pass PASS    the password (default x; d=DIFF asks the node's server for a fixed share difficulty)
+  -t, --threads N    worker threads (default: every core)
+  --json             one JSON object per line (connections, jobs, shares, a status every 10 s)
+  --http-port P      serve /status, /mining and /metrics on this port (0 picks a free one)
+  --http-host H      address for --http-port (default 127.0.0.1)
+`,
+  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | all) [options]
+
+Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain and stratum in turn.
 
 kernels   SHA-256d hash rate on one thread: our kernels against node:crypto, hash-wasm and pure JS
   --seconds S      length of a window (default 1)
@@ -169,6 +190,14 @@ http      requests against a node and the hash rate it loses meanwhile (its own 
   --hostile N      instead: hold N hostile sockets open (idle, half-sent headers, slow bodies)
                    and time GET /health and /metrics meanwhile; needs ulimit -n above N + 256
   --requests N     with --hostile: timed requests per route (default 200)
+  --json           one JSON object
+stratum   share validation with many Stratum sessions and the node miner's loss; carechain mine against bench threads
+  --sessions N     Stratum sessions submitting (default 1000)
+  --rate R         shares a second in all (default 10000; 0: as fast as the node answers)
+  --window N       with --rate 0, submits in flight per session (default 4)
+  --seconds S      per measurement (default 10)
+  -t, --threads N  the node miner's threads, and carechain mine's (default: every core)
+  --only WHICH     validation or mine
   --json           one JSON object
 `,
 };

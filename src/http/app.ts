@@ -15,6 +15,7 @@ import { registerChainRoutes } from './routes/chain.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerMiningRoutes } from './routes/mining.js';
+import { registerStratumRoutes } from './routes/stratum.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 
 export interface AppOptions {
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions): Hono {
   registerTransactionRoutes(app, options.api);
   registerLedgerRoutes(app, options.api);
   registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
+  registerStratumRoutes(app, options.api);
 
   // A known path asked with another method is a 405 naming the methods it has (RFC 9110 §15.5.6).
   app.notFound((c) => {

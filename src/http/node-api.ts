@@ -8,6 +8,7 @@ import type {
   NodeStatus,
   Receipt,
   RecordView,
+  StratumView,
   TransactionLookup,
 } from './response-schemas.js';
 
@@ -41,6 +42,8 @@ export interface NodeApi {
   /** The audit trail of one pseudonymous subject (records, amendments, custody), oldest first; empty when none. */
   subjectTrail(pseudonym: string): Awaitable<AuditEntryView[]>;
   mining(): Awaitable<MiningSummary>;
+  /** The Stratum server's sessions (enabled: false without one). */
+  stratum(): Awaitable<StratumView>;
   pauseMining(): Awaitable<void>;
   resumeMining(): Awaitable<void>;
   /** Throw an HttpProblem (e.g. 422) for a count the node will not run. */

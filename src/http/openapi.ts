@@ -52,6 +52,7 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'post', path: '/mining/pause', summary: 'Pause mining', control: true, ok: { status: 200, description: 'the summary after pausing', schema: views.miningSummaryView }, errors: [401] },
   { method: 'post', path: '/mining/resume', summary: 'Resume mining', control: true, ok: { status: 200, description: 'the summary after resuming', schema: views.miningSummaryView }, errors: [401] },
   { method: 'put', path: '/mining/threads', summary: 'Set the number of mining threads', control: true, body: setThreadsBody, ok: { status: 200, description: 'the summary after the change', schema: views.miningSummaryView }, errors: [400, 401, 413, 415, 422] },
+  { method: 'get', path: '/stratum', summary: 'Stratum server: its sessions, difficulty, shares and estimated hash rate', ok: { status: 200, description: 'the sessions', schema: views.stratumView }, errors: [] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: { status: 200, description: 'exposition text', contentType: PROMETHEUS_TEXT }, errors: [] },
   { method: 'get', path: '/openapi.json', summary: 'This description', ok: { status: 200, description: 'OpenAPI 3.1 document' }, errors: [] },
 ];

@@ -157,8 +157,58 @@ export const miningSummaryView = z.object({
   }),
   hashesTotal: z.number(),
   blocksFound: z.number().int(),
-  job: z.object({ id: z.string(), height: z.number().int(), target: hash, bits: z.string(), difficulty: z.number() }).nullable(),
+  job: z
+    .object({
+      id: z.string(),
+      height: z.number().int().nullable().describe('null for a pool\'s job (carechain mine does not know it)'),
+      target: hash.describe('the target the workers hash against: the block target, or a pool\'s share target'),
+      bits: z.string(),
+      difficulty: z.number(),
+    })
+    .nullable(),
   uptimeSeconds: z.number(),
+});
+
+/** `carechain mine --http-port`'s /status: the pool connection, its shares and the hash rate. */
+export const minerStatusView = z.object({
+  pool: z.object({
+    url: z.string().nullable().describe('the pool mined now, null while connecting'),
+    connected: z.boolean(),
+    difficulty: z.number().nullable(),
+    jobId: z.string().nullable(),
+    reconnects: z.number().int(),
+  }),
+  shares: z.object({
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    acceptedDifficulty: z.number(),
+    blocksFound: z.number().int(),
+    lastShareAt: z.number().nullable().describe('unix ms'),
+  }),
+  hashrate: rateWindows,
+  threads: z.number().int(),
+  uptimeSeconds: z.number(),
+});
+
+/** The node's Stratum server: one entry per connection (src/stratum/session.ts, StratumSessionView). */
+export const stratumView = z.object({
+  enabled: z.boolean().describe('false with --no-stratum'),
+  url: z.string().nullable().describe('stratum+tcp://host:port'),
+  hashrate: z.number().describe('hashes per second behind every session\'s accepted shares'),
+  sessions: z.array(
+    z.object({
+      worker: z.string().nullable().describe('the username it authorized with (payout key[.worker]); null before'),
+      address: z.string(),
+      extranonce1: z.string().nullable().describe('hex, as in the coinbase'),
+      difficulty: z.number().describe('share difficulty in force'),
+      sharesAccepted: z.number().int(),
+      sharesRejected: z.number().int(),
+      hashrate: z.number().nullable().describe('hashes per second estimated from accepted share difficulty; null before the first share'),
+      lastShareAt: z.number().int().nullable().describe('unix seconds'),
+      connectedAt: z.number().int().describe('unix seconds'),
+      userAgent: z.string().nullable(),
+    }),
+  ),
 });
 
 export const healthView = z.object({ status: z.literal('ok') });
@@ -176,3 +226,5 @@ export type RecordView = z.infer<typeof recordView>;
 export type AuditEntryView = z.infer<typeof auditEntryView>;
 export type SubjectTrail = z.infer<typeof subjectTrailView>;
 export type MiningSummary = z.infer<typeof miningSummaryView>;
+export type StratumView = z.infer<typeof stratumView>;
+export type MinerStatus = z.infer<typeof minerStatusView>;

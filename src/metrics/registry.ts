@@ -2,6 +2,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerEventMetrics, type EventRecorder } from './event-recorder.js';
 import { registerScrapeTimeMetrics } from './scrape-time-metrics.js';
 import type { NodeStatsSource } from './stats-source.js';
+import { registerStratumMetrics, type StratumRecorder } from './stratum-metrics.js';
 
 /** Every metric the node exports (DESIGN.md, "Metrics"), in one registry, plus event recorders. */
 export interface NodeMetrics extends EventRecorder {
@@ -10,6 +11,8 @@ export interface NodeMetrics extends EventRecorder {
   readonly contentType: string;
   /** The text Prometheus scrapes; reads the stats source now. */
   metricsText(): Promise<string>;
+  /** What the Stratum server records (shares, blocks its miners found). */
+  readonly stratum: StratumRecorder;
 }
 
 export interface NodeMetricsOptions {
@@ -26,8 +29,10 @@ export function createNodeMetrics(source: NodeStatsSource, options: NodeMetricsO
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   registerScrapeTimeMetrics(registry, source);
   const events = registerEventMetrics(registry);
+  const stratum = registerStratumMetrics(registry, () => source.stratumSessions?.() ?? 0);
   return {
     ...events,
+    stratum,
     registry,
     contentType: registry.contentType,
     metricsText: () => registry.metrics(),

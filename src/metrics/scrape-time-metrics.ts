@@ -1,12 +1,23 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { MonotonicHashTotals } from './hash-totals.js';
-import { HASH_RATE_WINDOWS, type NodeStatsSource } from './stats-source.js';
+import { HASH_RATE_WINDOWS, type MinerStatsSource, type NodeStatsSource } from './stats-source.js';
 
 /**
  * The metrics whose values live elsewhere (miner shared memory, chain tip, mempool) and are read
  * in collect() when Prometheus scrapes, so nothing has to push updates on the hot paths.
  */
 export function registerScrapeTimeMetrics(registry: Registry, source: NodeStatsSource): void {
+  registerMinerScrapeMetrics(registry, source);
+  scalarGauge(registry, 'carechain_chain_height', 'Height of the best chain tip.', () => source.chainHeight());
+  scalarGauge(registry, 'carechain_difficulty', 'Difficulty of the current tip target.', () => source.difficulty());
+  scalarGauge(registry, 'carechain_mempool_transactions', 'Transactions waiting in the mempool.', () => source.mempool().transactions);
+  scalarGauge(registry, 'carechain_mempool_bytes', 'Serialized size of the mempool in bytes.', () => source.mempool().bytes);
+  scalarGauge(registry, 'carechain_mempool_min_fee_rate', 'Fee per byte a new transaction must pay now (rises when the pool is full, decays back).', () => source.mempool().minFeeRate);
+  scalarGauge(registry, 'carechain_mempool_held_transactions', 'Acknowledged transactions held outside the mempool until they apply again.', () => source.mempool().held);
+}
+
+/** The miner's own numbers, read from its shared-memory counters: the node's and `carechain mine`'s alike. */
+export function registerMinerScrapeMetrics(registry: Registry, source: MinerStatsSource): void {
   const hashTotals = new MonotonicHashTotals();
   const hashes: Counter<'worker'> = new Counter({
     name: 'carechain_hashes_total',
@@ -39,12 +50,6 @@ export function registerScrapeTimeMetrics(registry: Registry, source: NodeStatsS
     },
   });
 
-  scalarGauge(registry, 'carechain_chain_height', 'Height of the best chain tip.', () => source.chainHeight());
-  scalarGauge(registry, 'carechain_difficulty', 'Difficulty of the current tip target.', () => source.difficulty());
-  scalarGauge(registry, 'carechain_mempool_transactions', 'Transactions waiting in the mempool.', () => source.mempool().transactions);
-  scalarGauge(registry, 'carechain_mempool_bytes', 'Serialized size of the mempool in bytes.', () => source.mempool().bytes);
-  scalarGauge(registry, 'carechain_mempool_min_fee_rate', 'Fee per byte a new transaction must pay now (rises when the pool is full, decays back).', () => source.mempool().minFeeRate);
-  scalarGauge(registry, 'carechain_mempool_held_transactions', 'Acknowledged transactions held outside the mempool until they apply again.', () => source.mempool().held);
   scalarGauge(registry, 'carechain_mining_workers', 'Worker threads currently mining.', () => source.miningWorkers());
 }
 
@@ -52,7 +57,7 @@ export function registerScrapeTimeMetrics(registry: Registry, source: NodeStatsS
  * A label-less gauge. prom-client cannot leave such a gauge out of a scrape (reset() puts 0
  * back), and a false 0 height is worse than a stale one: on a failing read it keeps its last value.
  */
-function scalarGauge(registry: Registry, name: string, help: string, read: () => number): void {
+export function scalarGauge(registry: Registry, name: string, help: string, read: () => number): void {
   const gauge: Gauge = new Gauge({
     name,
     help,

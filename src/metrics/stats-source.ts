@@ -15,7 +15,12 @@ export interface NodeStatsSource {
   mempool(): MempoolSize;
   /** Worker threads currently mining (0 when paused). */
   miningWorkers(): number;
+  /** Stratum connections open (absent or 0 without a Stratum server). */
+  stratumSessions?(): number;
 }
+
+/** The miner's part of the stats: all `carechain mine` has. */
+export type MinerStatsSource = Pick<NodeStatsSource, 'workerHashes' | 'hashRates' | 'miningWorkers'>;
 
 export interface WorkerHashCount {
   /** The worker slot, 0..threads-1: a replacement worker takes over its predecessor's slot. */

@@ -5,12 +5,13 @@ import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/response-schemas.js';
+import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, StratumView, TransactionLookup } from '../http/response-schemas.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
 import type { MinerPool } from '../miner/pool.js';
 import { MAX_SLOTS } from '../miner/shared.js';
+import type { StratumServer } from '../stratum/server.js';
 import type { TxAdmission } from './admission.js';
 import type { GoneTransaction } from './gone-transactions.js';
 import type { MiningLoop } from './mining-loop.js';
@@ -22,6 +23,8 @@ export interface NodeParts {
   miner: { pool: MinerPool; loop: MiningLoop; kernel: string } | null;
   /** The one door for transactions (journal, then mempool). */
   admission: TxAdmission;
+  /** The Stratum server, unless the node runs with --no-stratum. */
+  stratum?: StratumServer | null;
   /** performance.now() when the node started. */
   startedAt: number;
   /** Set once the registry exists (it reads this adapter's stats). */
@@ -174,6 +177,13 @@ export class NodeApiAdapter implements NodeApi {
     };
   }
 
+  stratum(): StratumView {
+    const server = this.parts.stratum;
+    if (!server) return { enabled: false, url: null, sessions: [], hashrate: 0 };
+    const sessions = server.sessions();
+    return { enabled: true, url: server.url, sessions, hashrate: sessions.reduce((sum, s) => sum + (s.hashrate ?? 0), 0) };
+  }
+
   async pauseMining(): Promise<void> {
     await this.requireMiner().pool.pause();
   }
@@ -216,6 +226,10 @@ export class NodeApiAdapter implements NodeApi {
     return this.parts.miner?.pool.miningWorkers() ?? 0;
   }
 
+  stratumSessions(): number {
+    return this.parts.stratum?.sessionCount ?? 0;
+  }
+
   // NodeApi's mempool() is the full view; the metrics want only the sizes.
   readonly mempoolSize = () => {
     const { count, bytes } = this.parts.chain.mempoolInfo();
@@ -256,6 +270,7 @@ export function statsSourceOf(adapter: NodeApiAdapter): NodeStatsSource {
     difficulty: () => adapter.difficulty(),
     mempool: adapter.mempoolSize,
     miningWorkers: () => adapter.miningWorkers(),
+    stratumSessions: () => adapter.stratumSessions(),
   };
 }
 

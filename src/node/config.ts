@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { NetworkName } from '../chain/network.js';
 import { MAX_SLOTS } from '../miner/shared.js';
+import { DEFAULT_STRATUM_LIMITS } from '../stratum/limits.js';
 
 export type NetworkConfigName = NetworkName;
 
@@ -33,6 +34,14 @@ export interface NodeConfig {
   headersTimeout: number;
   /** Seconds a client has to send a whole request, body included (at least headersTimeout). */
   requestTimeout: number;
+  /** The Stratum v1 server for other machines' miners (bound to `host`, like the API). */
+  stratum: boolean;
+  /** 0 picks a free port. */
+  stratumPort: number;
+  stratumMaxSessions: number;
+  stratumMaxPerAddress: number;
+  /** The lowest share difficulty a session is given. */
+  stratumMinDifficulty: number;
 }
 
 export type PartialConfig = Partial<NodeConfig>;
@@ -48,6 +57,11 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'threads' | 'coinbase' | 'token'> 
   maxConnectionsPerClient: 64,
   headersTimeout: 10,
   requestTimeout: 30,
+  stratum: true,
+  stratumPort: 3333,
+  stratumMaxSessions: DEFAULT_STRATUM_LIMITS.maxSessions,
+  stratumMaxPerAddress: DEFAULT_STRATUM_LIMITS.maxSessionsPerAddress,
+  stratumMinDifficulty: DEFAULT_STRATUM_LIMITS.minDifficulty,
 };
 
 const publicKeyHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 64-hex-digit Ed25519 public key').transform((s) => s.toLowerCase());
@@ -67,6 +81,11 @@ export const configFileSchema = z.strictObject({
   maxConnectionsPerClient: z.number().int().min(0),
   headersTimeout: z.number().positive().max(86_400),
   requestTimeout: z.number().positive().max(86_400),
+  stratum: z.boolean(),
+  stratumPort: z.number().int().min(0).max(65_535),
+  stratumMaxSessions: z.number().int().min(1).max(1_000_000),
+  stratumMaxPerAddress: z.number().int().min(1).max(1_000_000),
+  stratumMinDifficulty: z.number().positive().max(1e15),
 }).partial();
 
 export const CONFIG_KEYS = Object.keys(configFileSchema.shape);

@@ -16,12 +16,16 @@ import { MEMPOOL_JOURNAL_FILE } from '../store/mempool-journal.js';
 import { TxAdmission, type ReplayReport } from './admission.js';
 import { BLOCK_LOG_FILE } from '../store/block-log.js';
 import { emptyLogWarning, recoveryMessages } from '../store/recovery-report.js';
+import { StratumServer, type StratumServerDeps } from '../stratum/server.js';
+import { JobPublisher } from './job-publisher.js';
 import { MiningLoop } from './mining-loop.js';
 import { startStatusReporter, type StatusReporter } from './status-line.js';
 
 /** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
 export interface RunningNode {
   url: string;
+  /** stratum+tcp://host:port, or null with --no-stratum. */
+  stratumUrl: string | null;
   chain: Chain;
   api: NodeApiAdapter;
   /** Stop mining, stop serving, finish writing, close the store. Safe to call twice. */
@@ -30,7 +34,8 @@ export interface RunningNode {
 
 /**
  * Start a node: the chain from the data dir (its log replayed and checked), the mempool journal,
- * the miner on the template for the coinbase key, the metrics registry and the HTTP API.
+ * the job publisher, the local miner and the Stratum server on its jobs, the metrics registry and
+ * the HTTP API.
  */
 export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
   const startedAt = performance.now();
@@ -55,19 +60,25 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     watchAdmission(admission, log);
     void admission.maintain();
 
-    const parts: NodeParts = { chain, miner: null, admission, startedAt };
+    const parts: NodeParts = { chain, miner: null, stratum: null, admission, startedAt };
     let reporter: StatusReporter | undefined; // started last, once the node serves
     const api = new NodeApiAdapter(parts);
     const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
 
     const pool = config.mine ? new MinerPool({ threads: config.threads }) : null;
     cleanups.push(recordNodeEvents(chain, pool, metrics, log), recordAdmissionEvents(admission, metrics));
-    if (pool) {
+    // One publisher decides when there is a new job, for the local pool and Stratum sessions alike.
+    let publisher: JobPublisher | null = null;
+    if (config.mine || config.stratum) {
       const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
       log.info(describeCoinbase(coinbase));
       if (coinbase.warning) log.warn(`coinbase: ${coinbase.warning}`);
-      const loop = new MiningLoop(chain, pool, log, {
-        recipient: coinbase.publicKey,
+      publisher = new JobPublisher(chain, log, { recipient: coinbase.publicKey });
+      const jobs = publisher;
+      cleanups.push(() => jobs.stop());
+    }
+    if (pool && publisher) {
+      const loop = new MiningLoop(chain, publisher, pool, log, {
         onBlockMined: (b) => {
           log.info(`mined block ${b.height} ${b.hash} (${b.txs} tx${b.outcome === 'new-tip' ? '' : `, ${b.outcome}`})`);
           reporter?.refresh();
@@ -76,11 +87,21 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       parts.miner = { pool, loop, kernel: defaultFlavor() };
       // Cleanups run in reverse: the pool closes while the loop still listens (a late solution is stored, a late error logged).
       cleanups.push(() => loop.stop(), () => pool.close());
-      loop.start();
+      loop.start(); // before the publisher starts: the local workers get each job first
+      publisher.start();
       await pool.start();
       log.info(`miner: ${config.threads} thread(s), ${defaultFlavor()} kernel`);
     } else {
+      publisher?.start();
       log.info('miner: off (--no-mine)');
+    }
+    if (config.stratum && publisher) {
+      const stratum = await startStratum(config, { chain, publisher, defaultRecipient: publisher.recipient, recorder: metrics.stratum, log });
+      parts.stratum = stratum;
+      cleanups.push(() => stratum.close());
+      log.info(`stratum: listening on ${stratum.url}`);
+    } else {
+      log.info('stratum: off (--no-stratum)');
     }
 
     const app = createApp({
@@ -106,7 +127,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     reporter = startStatusReporter(log, () => api.status());
     cleanups.push(() => reporter?.stop());
-    return { url: server.url, chain, api, close };
+    return { url: server.url, stratumUrl: parts.stratum?.url ?? null, chain, api, close };
   } catch (err) {
     await close();
     throw err;
@@ -141,6 +162,23 @@ function watchAdmission(admission: TxAdmission, log: Logger): void {
     log.info('mempool: the journal is writable again; admitting transactions');
   });
   admission.on('notice', (text) => log.warn(text));
+}
+
+/** The Stratum server on the API's host; a port in use is one clear line, with the ways out. */
+async function startStratum(config: NodeConfig, deps: StratumServerDeps): Promise<StratumServer> {
+  try {
+    return await StratumServer.start(deps, {
+      host: config.host,
+      port: config.stratumPort,
+      maxSessions: config.stratumMaxSessions,
+      maxSessionsPerAddress: config.stratumMaxPerAddress,
+      minDifficulty: config.stratumMinDifficulty,
+    });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new Error(`stratum: port ${config.stratumPort} on ${config.host} is in use (--stratum-port P, 0 for any free one, or --no-stratum)`);
+    throw err;
+  }
 }
 
 function describeCoinbase(c: ReturnType<typeof resolveCoinbase>): string {

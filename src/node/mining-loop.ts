@@ -2,6 +2,7 @@ import type { Chain } from '../chain/chain.js';
 import type { BlockTemplate } from '../chain/template.js';
 import type { MinerPool } from '../miner/pool.js';
 import type { Solution } from '../miner/job.js';
+import type { JobPublisher, PublishedJob } from './job-publisher.js';
 import type { Logger } from './log.js';
 
 export interface MinedBlock {
@@ -12,60 +13,42 @@ export interface MinedBlock {
 }
 
 export interface MiningLoopOptions {
-  /** Hex public key paid by the coinbase. */
-  recipient: string;
-  /** New transactions are gathered this long before the template is rebuilt (default 1000 ms). */
-  txRefreshMs?: number;
-  /** Never mine a block whose time runs further ahead of the local clock than this (default 60 s). */
-  maxAheadSeconds?: number;
-  /** The local clock in unix seconds. */
-  now?: () => number;
   onBlockMined?: (block: MinedBlock) => void;
 }
 
 /**
- * The miner's side of the node: templates from the chain tip and mempool become pool jobs, and
- * solutions become blocks submitted through the chain's full validation (written and fsync'd before
- * it accepts). A new tip gives the workers the next job at once; new transactions reach the
- * template within `txRefreshMs`, gathered so a burst of them costs one job switch.
+ * The local pool's side of the node: the publisher's jobs go to the workers, and solutions become
+ * blocks submitted through the chain's full validation (written and fsync'd before it accepts).
+ * When to make a new job is the publisher's business, shared with the Stratum server.
  */
 export class MiningLoop {
   private job: { id: number; template: BlockTemplate; solved: boolean } | null = null;
-  private nextId = 1;
-  private refreshTimer: NodeJS.Timeout | undefined;
   private stopped = false;
   private found = 0;
-  private warnedAhead = false;
-  private readonly txRefreshMs: number;
-  private readonly maxAhead: number;
-  private readonly now: () => number;
 
   constructor(
     private readonly chain: Chain,
+    private readonly publisher: JobPublisher,
     private readonly pool: MinerPool,
     private readonly log: Logger,
-    private readonly options: MiningLoopOptions,
-  ) {
-    this.txRefreshMs = options.txRefreshMs ?? 1000;
-    this.maxAhead = options.maxAheadSeconds ?? 60;
-    this.now = options.now ?? (() => Date.now() / 1000);
-  }
+    private readonly options: MiningLoopOptions = {},
+  ) {}
 
-  /** Subscribe to the chain and pool, and hand the pool its first job. */
+  /** Subscribe to the publisher and pool; mine the publisher's current job if it has one. */
   start(): void {
-    this.chain.on('tip', this.onTip);
-    this.chain.on('tx-accepted', this.onTx);
+    this.publisher.on('job', this.onJob);
+    this.publisher.on('hold', this.onHold);
     this.pool.on('solution', this.onSolution);
     this.pool.on('exhausted', this.onExhausted);
     this.pool.on('error', this.onPoolError);
-    this.refresh();
+    const current = this.publisher.current();
+    if (current) this.onJob(current);
   }
 
   stop(): void {
     this.stopped = true;
-    clearTimeout(this.refreshTimer);
-    this.chain.off('tip', this.onTip);
-    this.chain.off('tx-accepted', this.onTx);
+    this.publisher.off('job', this.onJob);
+    this.publisher.off('hold', this.onHold);
     this.pool.off('solution', this.onSolution);
     this.pool.off('exhausted', this.onExhausted);
     this.pool.off('error', this.onPoolError);
@@ -81,54 +64,22 @@ export class MiningLoop {
     return this.job;
   }
 
-  /** A fresh template from the tip and mempool, mined from now on (old work dropped by the pool). */
-  refresh(): void {
+  private readonly onJob = (job: PublishedJob): void => {
     if (this.stopped) return;
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = undefined;
     try {
-      const template = this.chain.template(this.options.recipient);
-      if (this.holdForClock(template.fields.time)) return;
-      const id = this.nextId++;
-      this.job = { id, template, solved: false };
-      this.pool.setJob({ id, work: template });
+      this.pool.setJob({ id: job.id, work: job.template });
+      this.job = { id: job.id, template: job.template, solved: false };
     } catch (err) {
-      this.log.warn(`miner: cannot build a job: ${(err as Error).message}`);
+      this.log.warn(`miner: cannot mine job ${job.id}: ${(err as Error).message}`);
     }
-  }
-
-  /**
-   * A block's time must exceed the median of the last 11, so blocks found faster than one a second
-   * push timestamps ahead of the clock; past the network's future limit every block would be
-   * refused. When the next time would run too far ahead, idle the workers until the clock catches
-   * up. (Only the test network gets there: its 1 s spacing cannot see sub-second solve times.)
-   */
-  private holdForClock(time: number): boolean {
-    const wait = time - this.now() - this.maxAhead;
-    if (wait <= 0) return false;
-    if (!this.warnedAhead) {
-      this.warnedAhead = true;
-      this.log.warn(`miner: blocks come faster than their timestamps can follow; idling until the clock catches up (at most ${this.maxAhead} s ahead)`);
-    }
-    this.job = null;
-    this.pool.clearJob();
-    this.later(Math.max(50, wait * 1000));
-    return true;
-  }
-
-  /** Rebuild the template after `ms`, unless something rebuilds it first. */
-  private later(ms: number): void {
-    clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.refresh(), ms);
-  }
-
-  private readonly onTip = (): void => this.refresh();
-
-  private readonly onTx = (): void => {
-    if (this.refreshTimer === undefined && !this.stopped) this.refreshTimer = setTimeout(() => this.refresh(), this.txRefreshMs);
   };
 
-  private readonly onExhausted = (): void => this.refresh();
+  private readonly onHold = (): void => {
+    this.job = null;
+    this.pool.clearJob();
+  };
+
+  private readonly onExhausted = (): void => this.publisher.refresh();
 
   private readonly onPoolError = (err: Error): void => {
     this.log.warn(`miner: ${err.message}`);
@@ -148,12 +99,12 @@ export class MiningLoop {
         } else if (result.status === 'rejected') {
           // The chain already counted it (block-rejected); mine on a fresh template rather than a dead one.
           this.log.warn(`miner: own block ${result.hash ?? ''} rejected: ${result.reason}: ${result.message}`);
-          if (this.job === job) this.later(1000); // not at once: the same template would fail the same way
+          if (this.job === job) this.publisher.refreshIn(1000); // not at once: the same template would fail the same way
         }
       },
       (err: unknown) => {
         this.log.error(`miner: storing a mined block failed: ${(err as Error).message}`);
-        if (this.job === job) this.later(1000);
+        if (this.job === job) this.publisher.refreshIn(1000);
       },
     );
   };

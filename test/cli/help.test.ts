@@ -2,9 +2,11 @@ import { describe, expect, it } from 'vitest';
 import * as benchChain from '../../bench/chain.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
+import * as benchStratum from '../../bench/stratum.js';
 import * as benchThreads from '../../bench/threads.js';
 import * as headers from '../../src/cli/commands/headers.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
+import * as mine from '../../src/cli/commands/mine.js';
 import * as puzzle from '../../src/cli/commands/puzzle.js';
 import * as receipt from '../../src/cli/commands/receipt.js';
 import * as record from '../../src/cli/commands/record.js';
@@ -30,7 +32,8 @@ const accepted: Record<string, Flags[]> = {
   verify: [verify.options],
   headers: [headers.options],
   start: [start.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options],
+  mine: [mine.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options],
 };
 
 describe('command help', () => {
@@ -57,9 +60,9 @@ describe('command help', () => {
   });
 
   it('refuses help for a command that does not exist, in one line', () => {
-    const { status, stderr } = runCli(['help', 'mine']);
+    const { status, stderr } = runCli(['help', 'dig']);
     expect(status).not.toBe(0);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toMatch(/unknown command "mine"/);
+    expect(stderr).toMatch(/unknown command "dig"/);
   });
 });

@@ -41,10 +41,16 @@ describe('grafana/dashboard.json', () => {
       'carechain_block_interval_seconds', 'carechain_job_switch_seconds', 'carechain_mempool_transactions',
       'carechain_mempool_bytes', 'carechain_transactions_rejected_total', 'carechain_mining_workers', 'carechain_reorgs_total',
       'http_request_duration_seconds', 'process_cpu_user_seconds_total', 'process_resident_memory_bytes',
+      'carechain_stratum_sessions', 'carechain_stratum_shares_total', 'carechain_stratum_accepted_difficulty_total',
+      'carechain_stratum_blocks_found_total',
     ];
     for (const name of design) expect(used.has(name), name).toBe(true);
     const perWorker = queries.find((q) => q.panel === 'Hash rate per worker')!;
     expect(substituteGrafanaVariables(perWorker.expr)).toBe('rate(carechain_hashes_total{instance=~".*"}[1m])');
+    // The farm's hash rate is accepted share difficulty per second × 2^32.
+    const farm = queries.find((q) => q.panel === 'Stratum farm hash rate')!;
+    expect(substituteGrafanaVariables(farm.expr)).toBe('sum(rate(carechain_stratum_accepted_difficulty_total{instance=~".*"}[5m])) * 4294967296');
+    expect(dashboard.panels.filter((p) => p.type === 'row').map((p) => p.title)).toContain('Stratum');
   });
 });
 

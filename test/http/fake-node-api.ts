@@ -1,7 +1,7 @@
 import { encodeHeader } from '../../src/chain/header.js';
 import { fromDisplayHex } from '../../src/chain/hash.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/node-api.js';
-import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, TransactionLookup } from '../../src/http/response-schemas.js';
+import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, StratumView, TransactionLookup } from '../../src/http/response-schemas.js';
 
 export const h = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -148,6 +148,14 @@ export class FakeNodeApi implements NodeApi {
       blocksFound: 3,
       job: { id: '7', height: 3, target: h(0xffff), bits: '1f00ffff', difficulty: 1 },
       uptimeSeconds: 12,
+    }));
+  }
+  stratum(): StratumView {
+    return this.#call('stratum', () => ({
+      enabled: true,
+      url: 'stratum+tcp://127.0.0.1:3333',
+      hashrate: 2 ** 32 / 5,
+      sessions: [{ worker: `${h(0xa1)}.rig1`, address: '127.0.0.1', extranonce1: '0a000000', difficulty: 0.5, sharesAccepted: 4, sharesRejected: 1, hashrate: 2 ** 32 / 5, lastShareAt: 1_700_000_100, connectedAt: 1_700_000_000, userAgent: 'cpuminer/2.5.1' }],
     }));
   }
   pauseMining() {

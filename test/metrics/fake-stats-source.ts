@@ -8,6 +8,7 @@ export class FakeStatsSource implements NodeStatsSource {
   difficultyValue = 1;
   mempoolSize = { transactions: 0, bytes: 0, minFeeRate: 0, held: 0 };
   workerCount = 0;
+  stratumSessions?: () => number;
   failing = new Set<keyof NodeStatsSource>();
 
   workerHashes() {

@@ -27,6 +27,10 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   carechain_mempool_held_transactions: { type: 'gauge', labels: [] },
   carechain_storage_write_failures_total: { type: 'counter', labels: ['store'] },
   http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route', 'status'] },
+  carechain_stratum_sessions: { type: 'gauge', labels: [] },
+  carechain_stratum_shares_total: { type: 'counter', labels: ['result'] },
+  carechain_stratum_accepted_difficulty_total: { type: 'counter', labels: [] },
+  carechain_stratum_blocks_found_total: { type: 'counter', labels: [] },
 };
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
@@ -73,6 +77,23 @@ describe('createNodeMetrics', () => {
       labelNames.delete('le'); // a histogram's bucket bound, not a label of ours
       expect([...labelNames].sort(), name).toEqual([...design.labels].sort());
     }
+  });
+
+  it('counts Stratum shares by result, the difficulty of accepted ones and blocks found, and reads sessions at scrape time', async () => {
+    const source = new FakeStatsSource();
+    const metrics = createNodeMetrics(source, { defaultMetrics: false });
+    expect(await value(metrics, 'carechain_stratum_sessions')).toBe(0);
+    expect(await value(metrics, 'carechain_stratum_shares_total', { result: 'low-difficulty' })).toBe(0);
+    source.stratumSessions = () => 7;
+    metrics.stratum.share('accepted', 0.25);
+    metrics.stratum.share('accepted', 0.5);
+    metrics.stratum.share('duplicate', 0.5);
+    metrics.stratum.blockFound();
+    expect(await value(metrics, 'carechain_stratum_sessions')).toBe(7);
+    expect(await value(metrics, 'carechain_stratum_shares_total', { result: 'accepted' })).toBe(2);
+    expect(await value(metrics, 'carechain_stratum_shares_total', { result: 'duplicate' })).toBe(1);
+    expect(await value(metrics, 'carechain_stratum_accepted_difficulty_total')).toBe(0.75);
+    expect(await value(metrics, 'carechain_stratum_blocks_found_total')).toBe(1);
   });
 
   it("includes prom-client's process and Node.js metrics, or leaves them out on request", async () => {

@@ -58,6 +58,12 @@ afterAll(async () => {
 });
 
 describe('NodeApiAdapter over a real chain', () => {
+  it('says the Stratum server is off when the node has none, in the /stratum shape', () => {
+    const view = api.stratum();
+    expect(views.stratumView.parse(view)).toEqual({ enabled: false, url: null, sessions: [], hashrate: 0 });
+    expect(statsSourceOf(api).stratumSessions!()).toBe(0);
+  });
+
   it('answers in the shapes the API documents (src/http/views.ts)', async () => {
     expect(views.nodeStatusView.parse(api.status())).toMatchObject({ network: 'test', height: RECORD_HEIGHT, tip: chain.tip().hash, mining: { paused: true, threads: 0 }, mempool: { transactions: 1 } });
     const page = api.listBlocks(0, 10);

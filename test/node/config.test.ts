@@ -20,6 +20,7 @@ describe('node config', () => {
       dataDir: './data', host: '127.0.0.1', port: 8080, threads: availableParallelism(), network: 'dev', mine: true,
       coinbase: undefined, token: undefined, rateLimit: 50,
       maxConnections: 1024, maxConnectionsPerClient: 64, headersTimeout: 10, requestTimeout: 30,
+      stratum: true, stratumPort: 3333, stratumMaxSessions: 1024, stratumMaxPerAddress: 64, stratumMinDifficulty: 0.0001,
     });
   });
 
@@ -29,7 +30,9 @@ describe('node config', () => {
   });
 
   it('refuses unknown keys, wrong types and broken JSON with one line naming the problem', () => {
-    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, maxConnections, maxConnectionsPerClient, headersTimeout, requestTimeout\)$/);
+    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, maxConnections, maxConnectionsPerClient, headersTimeout, requestTimeout, stratum, stratumPort, stratumMaxSessions, stratumMaxPerAddress, stratumMinDifficulty\)$/);
+    expect(() => parseConfig({ stratumMinDifficulty: 0 })).toThrow(/"stratumMinDifficulty"/);
+    expect(parseConfig({ stratum: false, stratumPort: 0 })).toEqual({ stratum: false, stratumPort: 0 });
     expect(() => parseConfig({ port: '8080' })).toThrow(/^config: "port": /);
     expect(() => parseConfig({ network: 'main' })).toThrow(/"network"/);
     expect(() => parseConfig({ coinbase: 'abc' })).toThrow(/64-hex-digit/);
@@ -47,6 +50,9 @@ describe('node config', () => {
       [['--network', 'main'], /--network must be dev or test/],
       [['--coinbase', 'xyz'], /--coinbase must be a 64-hex-digit public key/],
       [['--frobnicate'], /Unknown option '--frobnicate'/],
+      [['--stratum-port', '65536'], /--stratum-port must be from 0 to 65535/],
+      [['--stratum-min-difficulty', '-1'], /--stratum-min-difficulty must be a positive number/],
+      [['--stratum-max-sessions', '0'], /--stratum-max-sessions must be from 1 to 1000000/],
     ];
     for (const [args, message] of cases) {
       const { status, stderr } = runCli(['start', ...args]);

@@ -18,10 +18,11 @@ const benchmarks: Record<string, () => Promise<BenchModule>> = {
   threads: () => import('../../../bench/threads.js'),
   chain: () => import('../../../bench/chain.js'),
   http: () => import('../../../bench/http.js'),
+  stratum: () => import('../../../bench/stratum.js'),
 };
 
 /** What `bench all` (and `npm run bench`) runs, one after another — never two at once. */
-const ALL = ['kernels', 'threads', 'chain'];
+const ALL = ['kernels', 'threads', 'chain', 'stratum'];
 
 export async function run(args: string[]): Promise<void> {
   const [name, ...rest] = args;

@@ -1,7 +1,9 @@
 /**
  * `carechain start [--data DIR] [--host H] [--port P] [-t N] [--network dev|test] [--no-mine]
  *                  [--coinbase KEY] [--token T] [--rate-limit N] [--max-connections N]
- *                  [--max-connections-per-client N] [--headers-timeout S] [--request-timeout S] [--config FILE]`
+ *                  [--max-connections-per-client N] [--headers-timeout S] [--request-timeout S]
+ *                  [--stratum-port P] [--no-stratum] [--stratum-max-sessions N]
+ *                  [--stratum-max-per-address N] [--stratum-min-difficulty D] [--config FILE]`
  * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
  * exits 0. Flags win over the config file, the file over the defaults.
  */
@@ -27,6 +29,11 @@ export const options = {
   'max-connections-per-client': { type: 'string' },
   'headers-timeout': { type: 'string' },
   'request-timeout': { type: 'string' },
+  'stratum-port': { type: 'string' },
+  'no-stratum': { type: 'boolean' },
+  'stratum-max-sessions': { type: 'string' },
+  'stratum-max-per-address': { type: 'string' },
+  'stratum-min-difficulty': { type: 'string' },
   config: { type: 'string', short: 'c' },
 } as const;
 
@@ -47,6 +54,11 @@ export async function run(args: string[]): Promise<number> {
       values['max-connections-per-client'] === undefined ? undefined : parseCount(values['max-connections-per-client'], '--max-connections-per-client'),
     headersTimeout: values['headers-timeout'] === undefined ? undefined : seconds(values['headers-timeout'], '--headers-timeout'),
     requestTimeout: values['request-timeout'] === undefined ? undefined : seconds(values['request-timeout'], '--request-timeout'),
+    stratum: values['no-stratum'] ? false : undefined,
+    stratumPort: values['stratum-port'] === undefined ? undefined : inRange(parseCount(values['stratum-port'], '--stratum-port'), '--stratum-port', 0, 65_535),
+    stratumMaxSessions: optionalCount(values['stratum-max-sessions'], '--stratum-max-sessions'),
+    stratumMaxPerAddress: optionalCount(values['stratum-max-per-address'], '--stratum-max-per-address'),
+    stratumMinDifficulty: values['stratum-min-difficulty'] === undefined ? undefined : positiveNumber(values['stratum-min-difficulty'], '--stratum-min-difficulty'),
   };
   if (values.data === '') throw new CliError('--data must not be empty');
   let config;
@@ -96,6 +108,16 @@ function token(text: string): string {
 function seconds(text: string, flag: string): number {
   const n = Number(text);
   if (!/^\s*\d*\.?\d+\s*$/.test(text) || !(n > 0) || n > 86_400) throw new CliError(`${flag} must be a number of seconds above 0 (up to 86400), got "${text}"`);
+  return n;
+}
+
+function optionalCount(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : inRange(parseCount(value, flag), flag, 1, 1_000_000);
+}
+
+function positiveNumber(value: string, flag: string): number {
+  const n = Number(value);
+  if (!(n > 0) || !Number.isFinite(n) || value.trim() === '') throw new CliError(`${flag} must be a positive number, got "${value}"`);
   return n;
 }
 
