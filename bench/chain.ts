@@ -11,12 +11,15 @@ import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 import { sha256d } from '../src/chain/hash.js';
 import type { Block } from '../src/chain/block.js';
 import { count, type FlagValues } from './flags.js';
+import { fullPoolBench } from './mempool.js';
 
 /** The flags `carechain bench chain` takes (COMMAND_HELP documents each). */
 export const options = {
   blocks: { type: 'string', default: '10000' },
   txs: { type: 'string', default: '100' },
   admit: { type: 'string', default: '20000' },
+  pool: { type: 'string', default: '10000' },
+  flood: { type: 'string', default: '10000' },
   json: { type: 'boolean', default: false },
 } as const;
 
@@ -27,6 +30,9 @@ export interface ChainBenchSettings {
   txsPerBlock: number;
   /** Signed transfers admitted to the mempool. */
   admit: number;
+  /** A full mempool of this many, then `flood` better payers admitted into it (0: skip). */
+  pool: number;
+  flood: number;
   json: boolean;
 }
 
@@ -36,6 +42,8 @@ export function settingsFrom(values: FlagValues<typeof options>): ChainBenchSett
     blocks: count(values.blocks, '--blocks'),
     txsPerBlock: count(values.txs, '--txs'),
     admit: count(values.admit, '--admit'),
+    pool: count(values.pool, '--pool'),
+    flood: count(values.flood, '--flood'),
     json: values.json,
   };
 }
@@ -52,12 +60,14 @@ export async function run(settings: ChainBenchSettings): Promise<void> {
   try {
     const replay = await replayBench(network, join(dir, 'replay'), blocks, txsPerBlock);
     const admission = await admissionBench(network, join(dir, 'admit'), admit);
+    const fullPool = settings.pool > 0 && settings.flood > 0 ? await fullPoolBench(network, (name) => join(dir, name), settings.pool, settings.flood, (c, r) => mine(c, r, network)) : null;
     const result = {
       bench: 'chain',
       node: process.version,
       execArgv: process.execArgv,
       replay: { blocks, txsPerBlock, seconds: round(replay.seconds), blocksPerSecond: round(blocks / replay.seconds), txPerSecond: round((blocks * txsPerBlock) / replay.seconds), logBytes: replay.bytes },
       admission: { transactions: admit, seconds: round(admission.seconds), txPerSecond: round(admit / admission.seconds) },
+      fullPool,
     };
     if (settings.json) {
       process.stdout.write(JSON.stringify(result) + '\n');
@@ -67,6 +77,10 @@ export async function run(settings: ChainBenchSettings): Promise<void> {
       ['chain replay', `${blocks} blocks × ${txsPerBlock} tx`, `${result.replay.blocksPerSecond} blocks/s`, `${result.replay.txPerSecond} tx/s`],
       ['tx admission', `${admit} transfers`, `${result.admission.txPerSecond} tx/s`, 'Ed25519 verify included'],
     ];
+    if (fullPool) {
+      rows.push(['full pool', `${fullPool.flood} into ${fullPool.poolSize}`, `${fullPool.chain.txPerSecond} tx/s`, `chain only; ${fullPool.chain.admitted} admitted, ${fullPool.chain.evicted} evicted`]);
+      rows.push(['full, durable', `${fullPool.flood} into ${fullPool.poolSize}`, `${fullPool.durable.txPerSecond} tx/s`, `journal fsync'd, ${fullPool.durable.inFlight} in flight; ${fullPool.durable.admitted} admitted, ${fullPool.durable.evicted} evicted`]);
+    }
     process.stdout.write(`node ${process.version} ${process.execArgv.join(' ')}\n`);
     for (const row of rows) process.stdout.write(`${row[0]!.padEnd(14)} ${row[1]!.padEnd(26)} ${row[2]!.padEnd(18)} ${row[3]}\n`);
   } finally {

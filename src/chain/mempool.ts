@@ -1,5 +1,5 @@
 import { ensure, VerifyError, type RejectReason } from './errors.js';
-import { toHex } from './hash.js';
+import { accountKey } from './account-key.js';
 import { LedgerState } from './state.js';
 import type { SignedTx } from './tx.js';
 
@@ -76,7 +76,8 @@ export class Mempool {
   private entries = new Map<string, MempoolEntry>();
   private view: LedgerState;
   private totalBytes = 0;
-  private perSender = new Map<string, number>();
+  /** Each sender's entries, in sequence order. */
+  private bySender = new Map<string, MempoolEntry[]>();
   private nextSeq = 0;
   private rolling = { rate: 0, at: 0 };
 
@@ -164,7 +165,7 @@ export class Mempool {
       throw new VerifyError('mempool-min-fee', `fee rate ${feeRate.toFixed(3)} is below the mempool's current minimum ${min.toFixed(3)} per byte`);
     }
     ensure(feeRate >= this.limits.minFeeRate, 'fee-rate-too-low', `fee rate ${feeRate.toFixed(3)} < ${this.limits.minFeeRate}`);
-    ensure((this.perSender.get(toHex(tx.sender)) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
+    ensure((this.bySender.get(accountKey(tx.sender))?.length ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
   }
 
   /**
@@ -174,7 +175,7 @@ export class Mempool {
    */
   add(tx: SignedTx, txid: string, size: number): { entry: MempoolEntry; evicted: Eviction[] } {
     this.checkPolicy(tx, txid, size);
-    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: toHex(tx.sender), addedAt: this.clock(), seq: this.nextSeq };
+    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: accountKey(tx.sender), addedAt: this.clock(), seq: this.nextSeq };
     const victims = this.evictionFor(entry);
     if (victims.length === 0) {
       this.view.applyTransaction(tx, this.context(txid));
@@ -182,19 +183,13 @@ export class Mempool {
       this.insert(entry);
       return { entry, evicted: [] };
     }
-    // The pool without the victims, built aside: the newcomer must apply on it (it may have needed
-    // one of them) before anything is evicted.
-    const rest = this.without(victims, entry.feeRate);
-    rest.view.applyTransaction(tx, this.context(txid));
-    this.entries = rest.entries;
-    this.perSender = rest.perSender;
-    this.totalBytes = rest.totalBytes;
-    this.view = rest.view;
+    const evicted = this.removeCleanly(victims, entry) ?? this.rebuildWithout(victims, entry);
     const best = Math.max(...victims.map((v) => v.feeRate));
     this.rolling = { rate: Math.max(this.minFeeRate(), best + this.limits.incrementalFeeRate), at: this.clock() };
+    this.view.applyTransaction(tx, this.context(txid));
     this.nextSeq++;
     this.insert(entry);
-    return { entry, evicted: rest.evicted };
+    return { entry, evicted };
   }
 
   /**
@@ -206,7 +201,7 @@ export class Mempool {
     this.baseState = base;
     const previous = this.inAdmissionOrder();
     this.entries = new Map();
-    this.perSender = new Map();
+    this.bySender = new Map();
     this.totalBytes = 0;
     this.nextSeq = 0;
     this.view = new LedgerState(base);
@@ -271,9 +266,9 @@ export class Mempool {
   /** Put an entry back (a reset): state and policy again, no eviction, its arrival time kept. */
   private readmit(tx: SignedTx, txid: string, size: number, addedAt: number): MempoolEntry {
     ensure(!this.entries.has(txid), 'already-in-mempool', `${txid} is already pending`);
-    ensure((this.perSender.get(toHex(tx.sender)) ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
+    ensure((this.bySender.get(accountKey(tx.sender))?.length ?? 0) < this.limits.maxPerSender, 'sender-limit', `sender has ${this.limits.maxPerSender} pending`);
     this.view.applyTransaction(tx, this.context(txid));
-    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: toHex(tx.sender), addedAt, seq: this.nextSeq++ };
+    const entry: MempoolEntry = { txid, tx, size, feeRate: tx.fee / size, sender: accountKey(tx.sender), addedAt, seq: this.nextSeq++ };
     this.insert(entry);
     return entry;
   }
@@ -290,7 +285,6 @@ export class Mempool {
     const headroomBytes = Math.floor(maxBytes * this.limits.evictionBatch);
     const fits = (count: number, bytes: number) => count + 1 <= maxCount && bytes + entry.size <= maxBytes;
     const roomy = (count: number, bytes: number) => count + 1 + headroomCount <= maxCount && bytes + entry.size + headroomBytes <= maxBytes;
-    const chains = this.chainsBySender();
     const cheapest = [...this.entries.values()].filter((e) => e.sender !== entry.sender).sort((a, b) => byFeeRate(b, a));
     const victims = new Set<MempoolEntry>();
     let count = this.entries.size;
@@ -299,7 +293,7 @@ export class Mempool {
       if (roomy(count, bytes)) break;
       if (victims.has(candidate)) continue;
       if (candidate.feeRate >= entry.feeRate) break; // never evict one that pays as much as the newcomer
-      const chain = chains.get(candidate.sender)!;
+      const chain = this.bySender.get(candidate.sender)!;
       for (const e of chain.slice(chain.indexOf(candidate))) {
         if (victims.has(e)) continue;
         victims.add(e);
@@ -314,44 +308,93 @@ export class Mempool {
     return [...victims];
   }
 
-  /** The pool as it would be without `victims`: the pending state rebuilt once, in admission order. */
-  private without(victims: MempoolEntry[], lostTo: number) {
+  /**
+   * Remove `victims` by undoing their own effects on the pending state, without re-applying the
+   * rest: possible when they are transfers (each its sender's last ones, as evictionFor picks them)
+   * whose recipients have no pending transactions of their own that could have spent the credit.
+   * That is a flood's case, and it keeps admission into a full pool O(log n). Returns null (and
+   * changes nothing) when the victims are not that simple.
+   */
+  private removeCleanly(victims: MempoolEntry[], newcomer: MempoolEntry): Eviction[] | null {
+    const leaving = new Set(victims);
+    for (const v of victims) {
+      if (v.tx.kind !== 'transfer') return null;
+      const recipient = accountKey(v.tx.recipient);
+      if (recipient === newcomer.sender) return null; // the newcomer may spend what it receives
+      const theirs = this.bySender.get(recipient);
+      if (theirs && !theirs.every((e) => leaving.has(e))) return null;
+    }
+    // The newcomer needs none of them (its sender received nothing from them): check it applies first.
+    new LedgerState(this.view).applyTransaction(newcomer.tx, this.context(newcomer.txid));
+    // Undo the debits and credits; the same account may be both sender and recipient of victims.
+    const delta = new Map<string, { balance: number; sequence: number }>();
+    const bump = (key: string, balance: number, sequence: number) => {
+      const d = delta.get(key) ?? { balance: 0, sequence: 0 };
+      d.balance += balance;
+      d.sequence += sequence;
+      delta.set(key, d);
+    };
+    for (const v of victims) {
+      const tx = v.tx as Extract<SignedTx, { kind: 'transfer' }>;
+      bump(v.sender, tx.fee + tx.amount, -1);
+      bump(accountKey(tx.recipient), -tx.amount, 0);
+    }
+    for (const [key, d] of delta) {
+      const account = this.view.account(key);
+      this.view.setAccount(key, { ...account, balance: account.balance + d.balance, sequence: account.sequence + d.sequence });
+    }
+    for (const v of victims) this.forget(v);
+    return victims.map((entry) => ({ entry, lostTo: newcomer.feeRate }));
+  }
+
+  /**
+   * The pool without `victims`, the pending state rebuilt once in admission order, built aside:
+   * the newcomer must apply on it (it may have needed one of them) before anything is evicted; when
+   * it does not, this throws its VerifyError and nothing changed. Entries that needed a victim go too.
+   */
+  private rebuildWithout(victims: MempoolEntry[], newcomer: MempoolEntry): Eviction[] {
     const gone = new Set(victims.map((v) => v.txid));
+    const lostTo = newcomer.feeRate;
     const evicted: Eviction[] = victims.map((entry) => ({ entry, lostTo }));
-    const rest = { entries: new Map<string, MempoolEntry>(), perSender: new Map<string, number>(), totalBytes: 0, view: new LedgerState(this.baseState), evicted };
+    const view = new LedgerState(this.baseState);
+    const kept: MempoolEntry[] = [];
     for (const e of this.inAdmissionOrder()) {
       if (gone.has(e.txid)) continue;
       try {
-        rest.view.applyTransaction(e.tx, this.context(e.txid));
+        view.applyTransaction(e.tx, this.context(e.txid));
       } catch (err) {
         if (!(err instanceof VerifyError)) throw err;
         // It needed one of the victims (its funds or its record): it goes too, and says so.
         evicted.push({ entry: e, lostTo, dependedOnEvicted: true });
         continue;
       }
-      rest.entries.set(e.txid, e);
-      rest.totalBytes += e.size;
-      rest.perSender.set(e.sender, (rest.perSender.get(e.sender) ?? 0) + 1);
+      kept.push(e);
     }
-    return rest;
-  }
-
-  /** Each sender's entries in sequence order. */
-  private chainsBySender(): Map<string, MempoolEntry[]> {
-    const chains = new Map<string, MempoolEntry[]>();
-    for (const e of this.entries.values()) {
-      let chain = chains.get(e.sender);
-      if (!chain) chains.set(e.sender, (chain = []));
-      chain.push(e);
-    }
-    for (const chain of chains.values()) chain.sort((a, b) => a.tx.sequence - b.tx.sequence);
-    return chains;
+    new LedgerState(view).applyTransaction(newcomer.tx, this.context(newcomer.txid));
+    this.entries = new Map();
+    this.bySender = new Map();
+    this.totalBytes = 0;
+    this.view = view;
+    for (const e of kept) this.insert(e);
+    return evicted;
   }
 
   private insert(e: MempoolEntry): void {
     this.entries.set(e.txid, e);
     this.totalBytes += e.size;
-    this.perSender.set(e.sender, (this.perSender.get(e.sender) ?? 0) + 1);
+    let chain = this.bySender.get(e.sender);
+    if (!chain) this.bySender.set(e.sender, (chain = []));
+    chain.push(e);
+  }
+
+  private forget(e: MempoolEntry): void {
+    this.entries.delete(e.txid);
+    this.totalBytes -= e.size;
+    const chain = this.bySender.get(e.sender);
+    if (!chain) return;
+    const rest = chain.filter((x) => x !== e);
+    if (rest.length > 0) this.bySender.set(e.sender, rest);
+    else this.bySender.delete(e.sender);
   }
 }
 

@@ -179,6 +179,8 @@ chain     replay of a block log of signed transfers, and mempool admission
   --blocks N       blocks in the log (default 10000)
   --txs N          transfers per block (default 100)
   --admit N        transfers admitted (default 20000)
+  --pool N         then a full mempool of N (default 10000; 0 skips it) …
+  --flood N        … and N better payers admitted into it, in memory and through the journal (default 10000)
   --json           one JSON object
 http      requests against a node and the hash rate it loses meanwhile (its own node without --url)
   --url URL        a running node

@@ -151,3 +151,36 @@ describe('admission order', () => {
     expect(mempool.count).toBe(0);
   });
 });
+
+describe('eviction without a rebuild', () => {
+  it('leaves exactly the pending state a rebuild of what stays would give', () => {
+    const senders = Array.from({ length: 12 }, keys);
+    const payees = Array.from({ length: 3 }, keys); // receive but never send: victims' credits come back out cleanly
+    const base = funded(...senders);
+    const { mempool } = pool(base, { maxCount: 20, evictionBatch: 0.1 });
+    let fee = 100;
+    const sequence = new Map<string, number>();
+    const next = (s: { publicKey: string }) => {
+      const n = sequence.get(s.publicKey) ?? 0;
+      sequence.set(s.publicKey, n + 1);
+      return n;
+    };
+    let evictions = 0;
+    for (let i = 0; i < 60; i++) {
+      const s = senders[i % senders.length]!;
+      const tx = pay(s, next(s), (fee += 37), payees[i % payees.length]!.publicKey, 1000 + i);
+      try {
+        evictions += add(mempool, tx).evicted.length;
+      } catch {
+        sequence.set(s.publicKey, sequence.get(s.publicKey)! - 1); // refused (its predecessor was evicted): not pending
+      }
+    }
+    expect(evictions).toBeGreaterThan(0);
+    const rebuilt = new LedgerState(base);
+    for (const e of mempool.inAdmissionOrder()) rebuilt.applyTransaction(e.tx, { txid: e.txid, height: 10, time: 1000, coinbaseMaturity: 0 });
+    for (const key of [...senders, ...payees].map((k) => k.publicKey)) {
+      const { balance, sequence: seq } = mempool.pendingState().account(key);
+      expect({ key, balance, seq }).toEqual({ key, balance: rebuilt.account(key).balance, seq: rebuilt.account(key).sequence });
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { ensure } from '../errors.js';
-import { toHex } from '../hash.js';
+import { accountKey } from '../account-key.js';
 import type { LedgerState, TxContext } from '../state.js';
 import type { CoinbaseTx } from '../tx.js';
 
@@ -9,7 +9,7 @@ import type { CoinbaseTx } from '../tx.js';
  * checked against subsidy + fees by the block (validate.ts connectBlock).
  */
 export function applyCoinbase(state: LedgerState, tx: CoinbaseTx, ctx: TxContext): void {
-  const key = toHex(tx.recipient);
+  const key = accountKey(tx.recipient);
   const account = state.account(key);
   const balance = account.balance + tx.value;
   ensure(Number.isSafeInteger(balance), 'bad-amount', 'balance overflow');

@@ -1,5 +1,5 @@
 import { ensure } from '../errors.js';
-import { toHex } from '../hash.js';
+import { accountKey } from '../account-key.js';
 import type { Account, LedgerState, TxContext } from '../state.js';
 import type { SignedTx } from '../tx.js';
 
@@ -16,7 +16,7 @@ export function checkSignedFields(tx: SignedTx): void {
  * its own changes, after all of its own checks passed.
  */
 export function debit(state: LedgerState, tx: SignedTx, spend: number, ctx: TxContext): { key: string; after: Account } {
-  const key = toHex(tx.sender);
+  const key = accountKey(tx.sender);
   const account = state.account(key);
   ensure(tx.sequence === account.sequence, 'bad-sequence', `sequence ${tx.sequence}, account expects ${account.sequence}`);
   const locked = lockedAt(account, ctx.height, ctx.coinbaseMaturity);

@@ -1,5 +1,5 @@
 import { ensure } from '../errors.js';
-import { toHex } from '../hash.js';
+import { accountKey } from '../account-key.js';
 import type { LedgerState, TxContext } from '../state.js';
 import type { TransferTx } from '../tx.js';
 import { debit } from './signed.js';
@@ -13,7 +13,7 @@ export const transferRule: TxRule<TransferTx> = {
 
   apply(state: LedgerState, tx: TransferTx, ctx: TxContext) {
     const sender = debit(state, tx, tx.fee + tx.amount, ctx);
-    const to = toHex(tx.recipient);
+    const to = accountKey(tx.recipient);
     // A transfer to oneself: the credit lands on the debited account, not on the stale read.
     const target = to === sender.key ? sender.after : state.account(to);
     const balance = target.balance + tx.amount;
