@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Block } from '../../src/chain/block.js';
 import type { Chain } from '../../src/chain/chain.js';
 import { fromDisplayHex, toHex } from '../../src/chain/hash.js';
@@ -6,6 +8,7 @@ import { verifyReceipt } from '../../src/chain/receipt.js';
 import { decideConsent } from '../../src/chain/consent-check.js';
 import { buildCustody, buildEnrol, buildRecord, countersignEnrolment } from '../../src/chain/signing.js';
 import { decodeTx, encodeTx, txidHex } from '../../src/chain/tx.js';
+import { run as verifyCommand } from '../../src/cli/commands/verify.js';
 import { ConsentScene } from './consent-scene.js';
 import { draft, keys, mineMany, mineNext, openChain, removeTempDirs, seal, tempDir, testNet } from './helpers.js';
 
@@ -279,6 +282,21 @@ describe('receipts of the new kinds', () => {
     const forged = verifyReceipt({ ...receipt, tx: toHex(encodeTx(tx)) });
     expect(forged.valid).toBe(false);
     expect(forged.checks.find((c) => c.name === 'signature')?.ok).toBe(false);
+
+    // carechain verify says what the proven consent grants.
+    const file = join(tempDir(), 'consent-receipt.json');
+    writeFileSync(file, JSON.stringify(scene.chain.receipt(grant!)));
+    const out: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.push(String(chunk)), true));
+    try {
+      expect(await verifyCommand([file])).toBe(0);
+      expect(out.join('')).toContain(`${scene.hospital.publicKey} may read Observation for TREAT, until height 1000`);
+      out.length = 0;
+      expect(await verifyCommand([file, '--json'])).toBe(0);
+      expect(JSON.parse(out.join(''))).toMatchObject({ valid: true, summary: expect.stringContaining(`consent by patient key ${scene.patient.publicKey}`) });
+    } finally {
+      spy.mockRestore();
+    }
     await scene.chain.close();
   });
 });

@@ -3,6 +3,7 @@ import { parseCommandArgs } from '../args.js';
 import { CliError } from '../errors.js';
 import { verifyReceipt } from '../../chain/receipt.js';
 import { fromHex } from '../../chain/hash.js';
+import { describeTx } from '../../chain/tx-summary.js';
 
 /** The flags `carechain verify` takes (COMMAND_HELP documents each). */
 export const options = { document: { type: 'string' }, salt: { type: 'string' }, json: { type: 'boolean' } } as const;
@@ -30,11 +31,14 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const verdict = verifyReceipt(receipt, opening);
+  // What the proven transaction says (a consent's grantee, actions and expiry; a revocation's consent).
+  const summary = verdict.tx ? describeTx(verdict.tx) : undefined;
   if (values.json) {
     const { tx: _tx, ...rest } = verdict;
-    process.stdout.write(JSON.stringify(rest) + '\n');
+    process.stdout.write(JSON.stringify({ ...rest, ...(summary ? { summary } : {}) }) + '\n');
   } else {
     for (const c of verdict.checks) process.stdout.write(`${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(13)} ${c.detail}\n`);
+    if (summary) process.stdout.write(`      ${'transaction'.padEnd(13)} ${summary}\n`);
     process.stdout.write(verdict.valid ? 'VALID: the receipt proves the transaction is in a block with valid proof of work\n' : `INVALID: ${verdict.reason}\n`);
   }
   return verdict.valid ? 0 : 1;
