@@ -21,6 +21,9 @@ export const commands: Record<string, Command> = {
   keygen: lazy('make an Ed25519 key pair (an account) and write it to a key file', () => import('./commands/keygen.js')),
   send: lazy('send a signed transfer through a node', () => import('./commands/send.js')),
   record: lazy('anchor a document: a salted commitment on chain, the salt kept locally', () => import('./commands/record.js')),
+  enrol: lazy("link a subject pseudonym to a patient key, countersigned by the patient", () => import('./commands/enrol.js')),
+  consent: lazy('grant, revoke or list a patient’s consents to providers', () => import('./commands/consent.js')),
+  access: lazy("check the patient's consent, log a read of a record on chain, print its locator", () => import('./commands/access.js')),
   receipt: lazy('fetch and save the receipt of a mined transaction, for carechain verify', () => import('./commands/receipt.js')),
   verify: lazy('check a transaction receipt offline: signature, Merkle path, proof of work, document', () => import('./commands/verify.js')),
 };

@@ -3,6 +3,9 @@ import * as benchChain from '../../bench/chain.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
 import * as benchThreads from '../../bench/threads.js';
+import * as access from '../../src/cli/commands/access.js';
+import * as consent from '../../src/cli/commands/consent.js';
+import * as enrol from '../../src/cli/commands/enrol.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
 import * as puzzle from '../../src/cli/commands/puzzle.js';
 import * as receipt from '../../src/cli/commands/receipt.js';
@@ -25,6 +28,9 @@ const accepted: Record<string, Flags[]> = {
   keygen: [keygen.options],
   send: [send.options],
   record: [record.options],
+  enrol: [enrol.options],
+  consent: [consent.options],
+  access: [access.options],
   receipt: [receipt.options],
   verify: [verify.options],
   start: [start.options],
