@@ -174,7 +174,7 @@ options:
   --rate-limit N       requests per second per client address (default 50; 0 turns it off)
   -c, --config FILE    a JSON file with the same settings in camelCase
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
+  bench: `usage: carechain bench (kernels | threads | chain | http | consent | all) [options]
 
 Benchmarks; run one at a time on a quiet machine. all runs kernels, threads and chain in turn.
 
@@ -192,6 +192,12 @@ chain     replay of a block log of signed transfers, and mempool admission
   --blocks N       blocks in the log (default 10000)
   --txs N          transfers per block (default 100)
   --admit N        transfers admitted (default 20000)
+  --json           one JSON object
+consent   replay of a log of enrolments, consents and reads against a transfer-only log; the check's latency
+  --consents N     consents on chain (default 100000)
+  --accesses N     logged reads on chain (default 1000000)
+  --block-txs N    transactions per block (default 1000)
+  --checks N       checks timed (default 10000)
   --json           one JSON object
 http      requests against a node and the hash rate it loses meanwhile (its own node without --url)
   --url URL        a running node

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as benchChain from '../../bench/chain.js';
+import * as benchConsent from '../../bench/consent.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
 import * as benchThreads from '../../bench/threads.js';
@@ -34,7 +35,7 @@ const accepted: Record<string, Flags[]> = {
   receipt: [receipt.options],
   verify: [verify.options],
   start: [start.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchConsent.options],
 };
 
 describe('command help', () => {

@@ -8,6 +8,7 @@ const benchmarks: Record<string, () => Promise<BenchModule>> = {
   threads: () => import('../../../bench/threads.js'),
   chain: () => import('../../../bench/chain.js'),
   http: () => import('../../../bench/http.js'),
+  consent: () => import('../../../bench/consent.js'),
 };
 
 /** What `bench all` (and `npm run bench`) runs, one after another — never two at once. */
