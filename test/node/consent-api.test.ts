@@ -73,6 +73,11 @@ describe('consents, access log and FHIR over a real chain', () => {
     expect(earlier.consent.status).toBe('pending');
   });
 
+  it('shows the new kinds as transactions', async () => {
+    const found = await get(`/txs/${grant}`, views.transactionLookupView);
+    expect(found.tx).toMatchObject({ kind: 'consent', grantee: scene.hospital.publicKey, actions: ['read', 'append'], resourceTypes: ['Observation'], purposes: ['TREAT'], expiry: null });
+  });
+
   it('pages the access log newest first, break-glass flagged', async () => {
     const page = await get(`/subjects/${scene.subjectHex}/access-log?limit=2`, views.accessLogView);
     expect(page.total).toBe(3);
