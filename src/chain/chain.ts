@@ -15,6 +15,8 @@ import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js
 import { getNetwork, subsidyAt, type Network } from './network.js';
 import { makeReceipt, MAX_RECEIPT_HEADERS, type Receipt } from './receipt.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
+import type { ConsentReader } from './consent-store.js';
+import type { ConsentPoint } from './consent-check.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
 import { BlockTemplate } from './template.js';
 import { COINBASE_LAYOUT, decodeTx, encodeTx, txid, txidHex, type SignedTx, type Transaction } from './tx.js';
@@ -76,7 +78,9 @@ export class Chain extends EventEmitter<ChainEvents> {
     this.maxQueued = options.submitQueue ?? SUBMIT_QUEUE;
     this.mempool = new Mempool(this.state, { ...DEFAULT_MEMPOOL_LIMITS, ...options.mempool }, () => ({
       height: this.tipEntry.height + 1,
-      time: this.now(),
+      // The time the next template will carry: a transaction valid then (a consent not yet expired)
+      // is valid in the block the miner builds, even when block times run ahead of the clock.
+      time: this.nextBlockTime(),
       coinbaseMaturity: this.network.coinbaseMaturity,
     }));
     const genesis = this.network.genesis;
@@ -357,6 +361,14 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.state.auditTrail(subject.toLowerCase());
   }
 
+  /**
+   * The patients' side of the state at the tip (enrolments, consents, the access log), read-only, and
+   * the point the next block is judged at: what GET /consents/check answers for by default.
+   */
+  consents(): { reader: ConsentReader; next: ConsentPoint } {
+    return { reader: this.state.consents, next: { height: this.tipEntry.height + 1, time: this.nextBlockTime() } };
+  }
+
   mempoolInfo(): { count: number; bytes: number } {
     return { count: this.mempool.count, bytes: this.mempool.bytes };
   }
@@ -366,6 +378,15 @@ export class Chain extends EventEmitter<ChainEvents> {
   }
 
   // ---- internals ------------------------------------------------------------------------------
+
+  /** The earliest time the next block may carry from now on: the clock, or just past the median time past. */
+  private nextBlockTime(): number {
+    const tip = this.tipEntry;
+    if (this.nextTimeFloor?.tip !== tip) this.nextTimeFloor = { tip, time: nextBlockRules(this.network, tip).medianTimePast + 1 };
+    return Math.max(this.now(), this.nextTimeFloor.time);
+  }
+
+  private nextTimeFloor: { tip: BlockEntry; time: number } | undefined;
 
   private get tipEntry(): BlockEntry {
     return this.main[this.main.length - 1]!;

@@ -36,6 +36,17 @@ export type RejectReason =
   | 'record-subject-mismatch'
   | 'coinbase-not-allowed'
   | 'immature-coinbase'
+  // enrolment and consent
+  | 'bad-consent'
+  | 'bad-purpose'
+  | 'already-enrolled'
+  | 'not-subject-provider'
+  | 'not-enrolled'
+  | 'not-patient-key'
+  | 'consent-not-found'
+  | 'no-consent'
+  | 'consent-expired'
+  | 'consent-revoked'
   // mempool policy
   | 'already-in-mempool'
   | 'already-mined'
@@ -102,6 +113,18 @@ const TX_PENALTY: Record<RejectReason, PenaltyClass> = {
   'record-subject-mismatch': 'none',
   'coinbase-not-allowed': 'fatal',
   'immature-coinbase': 'none',
+  // A malformed consent or unknown purpose is never valid; the rest depend on the state a lone
+  // transaction may simply be early (or late) for: an enrolment or consent not yet mined, a revocation.
+  'bad-consent': 'fatal',
+  'bad-purpose': 'fatal',
+  'already-enrolled': 'none',
+  'not-subject-provider': 'none',
+  'not-enrolled': 'none',
+  'not-patient-key': 'none',
+  'consent-not-found': 'none',
+  'no-consent': 'none',
+  'consent-expired': 'none',
+  'consent-revoked': 'none',
   'already-in-mempool': 'none',
   'already-mined': 'none',
   'fee-rate-too-low': 'none',

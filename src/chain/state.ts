@@ -1,3 +1,4 @@
+import { ConsentStore } from './consent-store.js';
 import { applyTx } from './rules/registry.js';
 import type { RecordRelation, Transaction } from './tx.js';
 
@@ -52,6 +53,8 @@ export interface AuditEntry {
   resourceType: string;
   height: number;
   time: number;
+  /** For an amendment by a provider who does not own the record: the patient's consent it relied on. */
+  consent?: string;
 }
 
 /** Where a transaction sits: what the state records about it. */
@@ -74,9 +77,13 @@ export class LedgerState {
   private readonly records = new Map<string, RecordState>();
   private readonly audit = new Map<string, AuditEntry[]>();
   private journal: UndoLog | null = null;
+  /** Enrolments, consents and the access log (consent-store.ts), journaled with everything else. */
+  readonly consents: ConsentStore;
 
   /** With a parent, reads fall through to it and writes stay here (copy-on-write). */
-  constructor(private readonly parent?: LedgerState) {}
+  constructor(private readonly parent?: LedgerState) {
+    this.consents = new ConsentStore(parent?.consents, (undo) => this.journal?.push(undo));
+  }
 
   account(key: string): Account {
     return this.accounts.get(key) ?? this.parent?.account(key) ?? EMPTY_ACCOUNT;

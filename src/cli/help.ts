@@ -73,6 +73,69 @@ options:
   --node URL              the node (default http://127.0.0.1:8080)
   --json                  one JSON object
 `,
+  enrol: `usage: carechain enrol (--subject PSEUDONYM | --patient ID --pseudonym-key FILE) PATIENT [options]
+       carechain enrol countersign (--subject PSEUDONYM | ...) --provider KEY [--key FILE] [--network NAME]
+
+Link a subject pseudonym to a patient key, once: from then on that key alone grants and revokes
+consents for the subject. The provider (--key) signs; it must own one of the subject's records, or the
+subject has none yet. The patient countersigns, so nobody is enrolled by surprise: PATIENT is
+--patient-key FILE (both keys here), or --patient-pubkey KEY --countersignature HEX, made by the patient
+with enrol countersign, which prints it. A patient may use a separate key per provider, so its
+pseudonyms stay unlinkable across providers.
+
+options:
+  --subject PSEUDONYM     the subject's pseudonym, 64 hex digits
+  --patient ID            a patient identifier, turned into HMAC-SHA256(secret, ID) here; it goes nowhere
+  --pseudonym-key FILE    the file holding that HMAC secret
+  --patient-key FILE      the patient's key file: countersign here
+  --patient-pubkey KEY    the patient's public key, with --countersignature
+  --countersignature HEX  the patient's countersignature (from enrol countersign)
+  --provider KEY          countersign: the provider's public key
+  --network NAME          countersign: the network (default: ask --node)
+  -k, --key FILE          the provider's key file; for countersign, the patient's (default ./carechain-key.json)
+  --fee N                 fee in base units (default 1000)
+  --node URL              the node (default http://127.0.0.1:8080)
+  --json                  one JSON object
+`,
+  consent: `usage: carechain consent grant --subject PSEUDONYM --to KEY --actions A,... [options]
+       carechain consent revoke TXID [--key FILE] [--fee N] [--node URL] [--json]
+       carechain consent list --subject PSEUDONYM [--at WHEN] [--height N] [--node URL] [--json]
+
+grant and revoke are signed by the patient key enrolled for the subject (--key). A consent lets one
+provider read, append to (add a record linked to one of the subject's) or amend (replace) the
+subject's records of the listed resource types, for the listed purposes, until it expires or is
+revoked. It is active while the block's time (or height) is below the expiry: at exactly the expiry
+it is over. list shows each consent's status at the next block, or at --at / --height.
+
+options:
+  --subject PSEUDONYM     the subject's pseudonym, 64 hex digits
+  --to KEY                grant: the provider's public key
+  --actions A,...         grant: read, append, amend
+  --types T,...           grant: FHIR resource names, e.g. Observation,DocumentReference (default: all)
+  --purposes P,...        grant: v3 ActReason codes, e.g. TREAT,ETREAT,HRESCH (default: any)
+  --expires WHEN          grant: unix seconds or ISO 8601 (2026-12-31T00:00:00Z); default: until revoked
+  --expires-height N      grant: expire at this block height instead
+  --at WHEN               list: judge expiry at this time (unix seconds or ISO 8601)
+  --height N              list: count grants and revocations up to this height
+  -k, --key FILE          the patient's key file (default ./carechain-key.json)
+  --fee N                 fee in base units (default 1000)
+  --node URL              the node (default http://127.0.0.1:8080)
+  --json                  one JSON object
+`,
+  access: `usage: carechain access RECORD_TXID --purpose CODE [--key FILE] [--fee N] [--node URL] [--json]
+
+Read a record as a provider's document service does: look it up, check on chain that this provider
+(--key) may read it for this purpose (GET /consents/check), log the read on chain, and print the
+record's locator. Without a covering consent the read is refused, except with --purpose ETREAT
+(emergency treatment): a break-glass read, logged and flagged for the patient to see.
+
+options:
+  --purpose CODE    why: a v3 ActReason code, e.g. TREAT, ETREAT, HRESCH, HPAYMT
+  -k, --key FILE    the provider's key file (default ./carechain-key.json)
+  --fee N           fee in base units (default 1000)
+  --node URL        the node (default http://127.0.0.1:8080)
+  --json            one JSON object
+`,
   receipt: `usage: carechain receipt TXID [--out FILE] [--wait SECONDS] [--node URL] [--json]
 
 Fetch the proof that a transaction is in a block and save it as JSON for carechain verify: the
@@ -161,7 +224,7 @@ options:
   --http-port P      serve /status, /mining and /metrics on this port (0 picks a free one)
   --http-host H      address for --http-port (default 127.0.0.1)
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | all) [options]
+  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | consent | all) [options]
 
 Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain and stratum in turn.
 
@@ -181,6 +244,12 @@ chain     replay of a block log of signed transfers, and mempool admission
   --admit N        transfers admitted (default 20000)
   --pool N         then a full mempool of N (default 10000; 0 skips it) …
   --flood N        … and N better payers admitted into it, in memory and through the journal (default 10000)
+  --json           one JSON object
+consent   replay of a log of enrolments, consents and reads against a transfer-only log; the check's latency
+  --consents N     consents on chain (default 100000)
+  --accesses N     logged reads on chain (default 1000000)
+  --block-txs N    transactions per block (default 1000)
+  --checks N       checks timed (default 10000)
   --json           one JSON object
 http      requests against a node and the hash rate it loses meanwhile (its own node without --url)
   --url URL        a running node

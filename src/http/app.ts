@@ -12,6 +12,7 @@ import type { NodeApi } from './node-api.js';
 import { ROUTES } from './openapi.js';
 import { problems } from './problem.js';
 import { registerChainRoutes } from './routes/chain.js';
+import { registerConsentRoutes } from './routes/consents.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerMiningRoutes } from './routes/mining.js';
@@ -59,6 +60,7 @@ export function createApp(options: AppOptions): Hono {
   registerChainRoutes(app, options.api);
   registerTransactionRoutes(app, options.api);
   registerLedgerRoutes(app, options.api);
+  registerConsentRoutes(app, options.api);
   registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
   registerStratumRoutes(app, options.api);
 

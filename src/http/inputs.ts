@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { z } from 'zod';
+import { PURPOSES } from '../chain/purposes.js';
 import type { BlockId } from './node-api.js';
 import { problems } from './problem.js';
 
@@ -35,6 +36,36 @@ export const headersQuery = z.object({
     .optional()
     .describe(`1..${MAX_HEADERS_PER_PAGE}, default ${MAX_HEADERS_PER_PAGE}`),
   format: z.enum(['binary', 'hex']).optional(),
+});
+
+/** ?format=fhir answers with FHIR R4 JSON (application/fhir+json) instead of the node's own view. */
+const format = z.enum(['json', 'fhir']).optional().describe('fhir: a FHIR R4 resource or Bundle (application/fhir+json)');
+export const formatQuery = z.object({ format });
+
+/** The point consents are judged at; default the next block: the tip height + 1 and the next block's earliest time. */
+const point = {
+  at: decimal.optional().describe('unix seconds consent expiry is judged at (default: the next block’s earliest time)'),
+  height: decimal.optional().describe('grants and revocations up to this height count, and height expiry is judged at it (default: tip + 1)'),
+};
+export const consentPointQuery = z.object({ ...point, format });
+
+export const consentCheckQuery = z.object({
+  subject: hash.describe('the subject pseudonym, 64 hex digits'),
+  grantee: hash.describe('the provider key asking, 64 hex digits'),
+  action: z.enum(['read', 'append', 'amend']),
+  type: z.string().regex(/^[A-Z][A-Za-z]{1,63}$/, 'expected a FHIR resource name').describe('the resource type of the record'),
+  purpose: z
+    .enum(Object.keys(PURPOSES) as [string, ...string[]])
+    .optional()
+    .describe('the purpose of use (a v3 ActReason code the chain knows), for reads'),
+  ...point,
+});
+
+export const MAX_ACCESS_PAGE = 200;
+export const accessLogQuery = z.object({
+  limit: decimal.pipe(z.number().int().min(1).max(MAX_ACCESS_PAGE)).optional().describe(`1..${MAX_ACCESS_PAGE}, default 50`),
+  before: decimal.optional().describe('the `next` of the previous page: entries older than this position'),
+  format,
 });
 
 export const submitTransactionBody = z.strictObject({

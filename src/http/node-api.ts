@@ -1,14 +1,18 @@
 import type {
+  AccessLogPage,
   AccountView,
   AuditEntryView,
   BlockSummary,
   BlockView,
+  ConsentCheck,
+  ConsentDetail,
   MempoolView,
   MiningSummary,
   NodeStatus,
   Receipt,
   RecordView,
   StratumView,
+  SubjectConsents,
   TransactionLookup,
 } from './response-schemas.js';
 
@@ -41,6 +45,13 @@ export interface NodeApi {
   getRecord(txid: string): Awaitable<RecordView | null>;
   /** The audit trail of one pseudonymous subject (records, amendments, custody), oldest first; empty when none. */
   subjectTrail(pseudonym: string): Awaitable<AuditEntryView[]>;
+  /** The subject's enrolment and every consent granted for it, with their status at the point. */
+  subjectConsents(pseudonym: string, at: ConsentPointQuery): Awaitable<SubjectConsents>;
+  getConsent(txid: string, at: ConsentPointQuery): Awaitable<ConsentDetail | null>;
+  /** May `grantee` do `action` on the subject's records of `type` (for `purpose`) at the point? */
+  checkConsent(query: ConsentCheckRequest): Awaitable<ConsentCheck>;
+  /** A page of the subject's access log, newest first: `limit` entries older than position `before`. */
+  accessLog(pseudonym: string, page: { limit: number; before?: number }): Awaitable<AccessLogPage>;
   mining(): Awaitable<MiningSummary>;
   /** The Stratum server's sessions (enabled: false without one). */
   stratum(): Awaitable<StratumView>;
@@ -55,6 +66,20 @@ export interface NodeApi {
 export type Awaitable<T> = T | Promise<T>;
 
 export type BlockId = { height: number } | { hash: string };
+
+/** Unset fields default to the next block: tip height + 1, and its earliest time. */
+export interface ConsentPointQuery {
+  time?: number;
+  height?: number;
+}
+
+export interface ConsentCheckRequest extends ConsentPointQuery {
+  subject: string;
+  grantee: string;
+  action: 'read' | 'append' | 'amend';
+  resourceType: string;
+  purpose?: string;
+}
 
 export type SubmitOutcome =
   | { accepted: true; txid: string }

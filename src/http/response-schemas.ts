@@ -141,9 +141,79 @@ export const auditEntryView = z.looseObject({
   resourceType: z.string(),
   height: z.number().int(),
   time: z.number().int(),
+  consent: hash.optional().describe("an amendment by a provider who does not own the record: the patient's consent it relied on"),
 });
 
 export const subjectTrailView = z.object({ subject: hash, trail: z.array(auditEntryView).describe('oldest first') });
+
+/** Where consents are judged: a height (grants and revocations up to it count) and a time (unix s, for expiry). */
+export const consentPointView = z.object({ height: z.number().int(), time: z.number().int() });
+
+/** A subject pseudonym linked to a patient key (src/chain/consent-store.ts, Enrolment). */
+export const enrolmentView = z.object({
+  subject: hash,
+  patient: hash.describe("the patient's public key: it alone grants and revokes consents for the subject"),
+  provider: hash.describe('the provider that enrolled the subject'),
+  txid: hash,
+  height: z.number().int(),
+  time: z.number().int(),
+});
+
+/** A consent as granted, its revocation, and its status at the point asked for. */
+export const consentView = z.object({
+  txid: hash,
+  subject: hash,
+  patient: hash,
+  grantee: hash.describe('the provider key it is for'),
+  actions: z.array(z.enum(['read', 'append', 'amend'])),
+  resourceTypes: z.array(z.string()).describe('FHIR resource names; empty: every type'),
+  purposes: z.array(z.string()).describe('v3 ActReason purpose-of-use codes; empty: any purpose'),
+  expiry: z
+    .object({ by: z.enum(['time', 'height']), at: z.number().int() })
+    .nullable()
+    .describe('active while the time (unix s) or height is below `at`; null: until revoked'),
+  granted: z.object({ height: z.number().int(), time: z.number().int() }),
+  revoked: z.object({ txid: hash, height: z.number().int(), time: z.number().int() }).nullable(),
+  status: z.enum(['active', 'expired', 'revoked', 'pending']).describe('at the point asked for; pending: granted above its height'),
+});
+
+export const consentDetailView = z.object({ at: consentPointView, consent: consentView });
+
+export const subjectConsentsView = z.object({
+  subject: hash,
+  enrolment: enrolmentView.nullable(),
+  at: consentPointView,
+  consents: z.array(consentView).describe('oldest first, active and past'),
+});
+
+/** What a document server asks before it serves a file: may this provider do this, now? */
+export const consentCheckView = z.object({
+  allowed: z.boolean(),
+  consent: hash.nullable().describe('the consent that allows it, or the newest covering one that expired or was revoked'),
+  reason: z.enum(['not-enrolled', 'no-consent', 'consent-expired', 'consent-revoked']).nullable(),
+  detail: z.string(),
+  at: consentPointView,
+});
+
+/** One logged read (src/chain/consent-store.ts, AccessEntry). */
+export const accessEntryView = z.object({
+  txid: hash,
+  provider: hash,
+  record: hash,
+  resourceType: z.string(),
+  purpose: z.string(),
+  consent: hash.nullable().describe("null for the owner's reads and for break-glass"),
+  breakGlass: z.boolean().describe('an emergency read (ETREAT) no consent covered'),
+  height: z.number().int(),
+  time: z.number().int(),
+});
+
+export const accessLogView = z.object({
+  subject: hash,
+  total: z.number().int(),
+  entries: z.array(accessEntryView).describe('newest first'),
+  next: z.number().int().nullable().describe('pass as `before` for the next (older) page; null at the end'),
+});
 
 /** Shaped like xmrig's /2/summary, so its habits carry over: [10 s, 60 s, 15 min] rate triples. */
 export const miningSummaryView = z.object({
@@ -228,3 +298,11 @@ export type SubjectTrail = z.infer<typeof subjectTrailView>;
 export type MiningSummary = z.infer<typeof miningSummaryView>;
 export type StratumView = z.infer<typeof stratumView>;
 export type MinerStatus = z.infer<typeof minerStatusView>;
+export type ConsentPointView = z.infer<typeof consentPointView>;
+export type EnrolmentView = z.infer<typeof enrolmentView>;
+export type ConsentView = z.infer<typeof consentView>;
+export type ConsentDetail = z.infer<typeof consentDetailView>;
+export type SubjectConsents = z.infer<typeof subjectConsentsView>;
+export type ConsentCheck = z.infer<typeof consentCheckView>;
+export type AccessEntryView = z.infer<typeof accessEntryView>;
+export type AccessLogPage = z.infer<typeof accessLogView>;

@@ -1,11 +1,29 @@
 import { encodeBlock } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
 import { encodeHeader } from '../chain/header.js';
+import { decideConsent } from '../chain/consent-check.js';
 import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
-import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
+import type { BlockId, ConsentCheckRequest, ConsentPointQuery, NodeApi, SubmitOutcome } from '../http/node-api.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, StratumView, TransactionLookup } from '../http/response-schemas.js';
+
+import type {
+  AccessLogPage,
+  AccountView,
+  AuditEntryView,
+  BlockSummary,
+  BlockView,
+  ConsentCheck,
+  ConsentDetail,
+  MempoolView,
+  MiningSummary,
+  NodeStatus,
+  Receipt,
+  RecordView,
+  StratumView,
+  SubjectConsents,
+  TransactionLookup,
+} from '../http/response-schemas.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
@@ -13,6 +31,7 @@ import type { MinerPool } from '../miner/pool.js';
 import { MAX_SLOTS } from '../miner/shared.js';
 import type { StratumServer } from '../stratum/server.js';
 import type { TxAdmission } from './admission.js';
+import { accessEntryView, consentCheckView, consentView, enrolmentView, pointOf } from './consent-views.js';
 import type { GoneTransaction } from './gone-transactions.js';
 import type { MiningLoop } from './mining-loop.js';
 import { bitsHex, blockSummary, blockView, transactionView } from './view-mapping.js';
@@ -151,6 +170,35 @@ export class NodeApiAdapter implements NodeApi {
 
   subjectTrail(pseudonym: string): AuditEntryView[] {
     return this.parts.chain.auditTrail(pseudonym).map((e) => ({ ...e }));
+  }
+
+  subjectConsents(pseudonym: string, query: ConsentPointQuery): SubjectConsents {
+    const { reader, next } = this.parts.chain.consents();
+    const at = pointOf(next, query);
+    const enrolment = reader.enrolment(pseudonym);
+    return { subject: pseudonym, enrolment: enrolment ? enrolmentView(enrolment) : null, at, consents: reader.ofSubject(pseudonym).map((c) => consentView(c, at)) };
+  }
+
+  getConsent(txid: string, query: ConsentPointQuery): ConsentDetail | null {
+    const { reader, next } = this.parts.chain.consents();
+    const consent = reader.consent(txid);
+    const at = pointOf(next, query);
+    return consent ? { at, consent: consentView(consent, at) } : null;
+  }
+
+  checkConsent(query: ConsentCheckRequest): ConsentCheck {
+    const { reader, next } = this.parts.chain.consents();
+    const at = pointOf(next, query);
+    const { subject, grantee, action, resourceType, purpose } = query;
+    return consentCheckView(decideConsent(reader, { subject, grantee, action, resourceTypes: [resourceType], ...(purpose ? { purpose } : {}) }, at), at);
+  }
+
+  accessLog(pseudonym: string, page: { limit: number; before?: number }): AccessLogPage {
+    const { reader } = this.parts.chain.consents();
+    const total = reader.accessCount(pseudonym);
+    const entries = reader.accessPage(pseudonym, page.before, page.limit);
+    const end = Math.min(page.before ?? total, total) - entries.length;
+    return { subject: pseudonym, total, entries: entries.map(accessEntryView), next: end > 0 ? end : null };
   }
 
   mining(): MiningSummary {

@@ -29,6 +29,23 @@ export function transactionView(tx: Transaction): TransactionView {
       };
     case 'custody':
       return { ...base, ...signed(tx), record: toDisplayHex(tx.record), newOwner: toHex(tx.newOwner) };
+    case 'enrol':
+      return { ...base, ...signed(tx), subject: toHex(tx.subject), patient: toHex(tx.patient), patientSignature: toHex(tx.patientSignature) };
+    case 'consent':
+      return {
+        ...base,
+        ...signed(tx),
+        subject: toHex(tx.subject),
+        grantee: toHex(tx.grantee),
+        actions: tx.actions,
+        resourceTypes: tx.resourceTypes,
+        purposes: tx.purposes,
+        expiry: tx.expiry ?? null,
+      };
+    case 'revoke':
+      return { ...base, ...signed(tx), consent: toDisplayHex(tx.consent) };
+    case 'access':
+      return { ...base, ...signed(tx), record: toDisplayHex(tx.record), purpose: tx.purpose };
     default:
       return assertNever(tx);
   }

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import * as benchChain from '../../bench/chain.js';
+import * as benchConsent from '../../bench/consent.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
 import * as benchStratum from '../../bench/stratum.js';
 import * as benchThreads from '../../bench/threads.js';
 import * as headers from '../../src/cli/commands/headers.js';
+import * as access from '../../src/cli/commands/access.js';
+import * as consent from '../../src/cli/commands/consent.js';
+import * as enrol from '../../src/cli/commands/enrol.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
 import * as mine from '../../src/cli/commands/mine.js';
 import * as puzzle from '../../src/cli/commands/puzzle.js';
@@ -28,12 +32,15 @@ const accepted: Record<string, Flags[]> = {
   keygen: [keygen.options],
   send: [send.options],
   record: [record.options],
+  enrol: [enrol.options],
+  consent: [consent.options],
+  access: [access.options],
   receipt: [receipt.options],
   verify: [verify.options],
   headers: [headers.options],
   start: [start.options],
   mine: [mine.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options, benchConsent.options],
 };
 
 describe('command help', () => {

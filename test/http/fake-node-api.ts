@@ -1,7 +1,7 @@
 import { encodeHeader } from '../../src/chain/header.js';
 import { fromDisplayHex } from '../../src/chain/hash.js';
-import type { BlockId, NodeApi, SubmitOutcome } from '../../src/http/node-api.js';
-import type { AccountView, AuditEntryView, BlockView, MiningSummary, RecordView, StratumView, TransactionLookup } from '../../src/http/response-schemas.js';
+import type { BlockId, ConsentCheckRequest, ConsentPointQuery, NodeApi, SubmitOutcome } from '../../src/http/node-api.js';
+import type { AccessEntryView, AccountView, AuditEntryView, BlockView, ConsentView, MiningSummary, RecordView, StratumView, TransactionLookup } from '../../src/http/response-schemas.js';
 
 export const h = (n: number) => n.toString(16).padStart(64, '0');
 
@@ -43,6 +43,26 @@ export class FakeNodeApi implements NodeApi {
     height: n,
     time: 1_700_000_000 + n * 10,
   }));
+
+  /** Subject 0x5b is enrolled to patient 0xa9; it granted three consents and had five reads. */
+  consents: ConsentView[] = [
+    { txid: h(0xc501), subject: h(0x5b), patient: h(0xa9), grantee: h(0xa2), actions: ['read', 'append'], resourceTypes: ['Observation'], purposes: ['TREAT'], expiry: null, granted: { height: 1, time: 1_700_000_010 }, revoked: null, status: 'active' },
+    { txid: h(0xc502), subject: h(0x5b), patient: h(0xa9), grantee: h(0xa3), actions: ['read'], resourceTypes: [], purposes: [], expiry: { by: 'time', at: 1_700_000_015 }, granted: { height: 1, time: 1_700_000_010 }, revoked: null, status: 'expired' },
+    { txid: h(0xc503), subject: h(0x5b), patient: h(0xa9), grantee: h(0xa4), actions: ['read', 'amend'], resourceTypes: ['DocumentReference', 'Observation'], purposes: ['HRESCH', 'TREAT'], expiry: { by: 'height', at: 90 }, granted: { height: 1, time: 1_700_000_010 }, revoked: { txid: h(0xc504), height: 2, time: 1_700_000_020 }, status: 'revoked' },
+  ];
+  accessEntries: AccessEntryView[] = [0, 1, 2, 3, 4].map((n) => ({
+    txid: h(0xac00 + n),
+    provider: n === 3 ? h(0xa5) : h(0xa2),
+    record: h(0xc001),
+    resourceType: 'Observation',
+    purpose: n === 3 ? 'ETREAT' : 'TREAT',
+    consent: n === 3 ? null : h(0xc501),
+    breakGlass: n === 3,
+    height: 1 + Math.floor(n / 2),
+    time: 1_700_000_011 + n,
+  }));
+  /** The last check asked for. */
+  lastCheck: ConsentCheckRequest | undefined;
 
   #call<T>(name: string, answer: () => T): T {
     this.calls.push(name);
@@ -137,6 +157,39 @@ export class FakeNodeApi implements NodeApi {
         .filter((r) => r.subject === pseudonym)
         .map((r): AuditEntryView => ({ txid: r.txid, kind: r.previous ? 'amendment' : 'record', record: r.previous?.txid ?? r.txid, actor: r.provider, resourceType: r.resourceType, height: r.height, time: r.time })),
     );
+  }
+  subjectConsents(pseudonym: string, at: ConsentPointQuery) {
+    return this.#call(`subjectConsents(${JSON.stringify(at)})`, () => ({
+      subject: pseudonym,
+      enrolment: pseudonym === h(0x5b) ? { subject: h(0x5b), patient: h(0xa9), provider: h(0xa1), txid: h(0xc500), height: 1, time: 1_700_000_010 } : null,
+      at: { height: at.height ?? 3, time: at.time ?? 1_700_000_030 },
+      consents: this.consents.filter((c) => c.subject === pseudonym),
+    }));
+  }
+  getConsent(txid: string, at: ConsentPointQuery) {
+    return this.#call(`getConsent(${JSON.stringify(at)})`, () => {
+      const consent = this.consents.find((c) => c.txid === txid);
+      return consent ? { at: { height: at.height ?? 3, time: at.time ?? 1_700_000_030 }, consent } : null;
+    });
+  }
+  checkConsent(query: ConsentCheckRequest) {
+    return this.#call('checkConsent', () => {
+      this.lastCheck = query;
+      const match = this.consents.find((c) => c.subject === query.subject && c.grantee === query.grantee && c.status === 'active');
+      const at = { height: query.height ?? 3, time: query.time ?? 1_700_000_030 };
+      return match
+        ? { allowed: true, consent: match.txid, reason: null, detail: `allowed by consent ${match.txid}`, at }
+        : { allowed: false, consent: null, reason: 'no-consent' as const, detail: 'no consent covers it', at };
+    });
+  }
+  accessLog(pseudonym: string, page: { limit: number; before?: number }) {
+    return this.#call(`accessLog(${page.limit},${page.before})`, () => {
+      const all = pseudonym === h(0x5b) ? this.accessEntries : [];
+      const end = Math.min(page.before ?? all.length, all.length);
+      const entries = all.slice(Math.max(0, end - page.limit), end).reverse();
+      const next = end - entries.length;
+      return { subject: pseudonym, total: all.length, entries, next: next > 0 ? next : null };
+    });
   }
   mining(): MiningSummary {
     return this.#call('mining', () => ({

@@ -4,14 +4,15 @@ import type { LedgerState, RecordState, TxContext } from '../state.js';
 import { MAX_LOCATOR_BYTES, type RecordTx } from '../tx.js';
 import { debit } from './signed.js';
 import type { TxRule } from './rule.js';
-import { ownedRecord } from './records-owned.js';
+import { amendableRecord } from './records-consented.js';
 
 /** A FHIR resource name: an upper-case letter then letters (DocumentReference, Observation, …). */
 export const RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]{1,63}$/;
 
 /**
  * Anchors a salted document commitment for a pseudonymous subject; the signer becomes its owner.
- * With `previous` it amends a record the signer owns: `replaces` (once) or `appends`.
+ * With `previous` it amends a record: `replaces` (once) or `appends`; the owner may, and another
+ * provider under the patient's consent (records-consented.ts).
  */
 export const recordRule: TxRule<RecordTx> = {
   check(tx) {
@@ -23,7 +24,8 @@ export const recordRule: TxRule<RecordTx> = {
     const sender = debit(state, tx, tx.fee, ctx);
     const subject = toHex(tx.subject);
     const signer = sender.key;
-    const previous = tx.previous ? ownedRecord(state, toDisplayHex(tx.previous.txid), signer) : undefined;
+    const target = tx.previous ? amendableRecord(state, toDisplayHex(tx.previous.txid), signer, { relation: tx.previous.relation, resourceType: tx.resourceType }, ctx) : undefined;
+    const previous = target?.record;
     if (previous) {
       ensure(previous.subject === subject, 'record-subject-mismatch', 'an amendment must keep the subject');
       ensure(!(tx.previous!.relation === 'replaces' && previous.replacedBy), 'record-superseded', `record ${previous.txid} was already replaced by ${previous.replacedBy}`);
@@ -49,6 +51,15 @@ export const recordRule: TxRule<RecordTx> = {
       state.setRecord(previous.txid, amended);
     }
     state.setRecord(ctx.txid, record);
-    state.appendAudit(subject, { txid: ctx.txid, kind: previous ? 'amendment' : 'record', record: ctx.txid, actor: signer, resourceType: tx.resourceType, height: ctx.height, time: ctx.time });
+    state.appendAudit(subject, {
+      txid: ctx.txid,
+      kind: previous ? 'amendment' : 'record',
+      record: ctx.txid,
+      actor: signer,
+      resourceType: tx.resourceType,
+      height: ctx.height,
+      time: ctx.time,
+      ...(target?.consent ? { consent: target.consent } : {}),
+    });
   },
 };

@@ -1,8 +1,12 @@
 import type { LedgerState, TxContext } from '../state.js';
 import type { SignedTx, Transaction } from '../tx.js';
+import { accessRule } from './access.js';
 import { applyCoinbase } from './coinbase.js';
+import { consentRule } from './consent.js';
 import { custodyRule } from './custody.js';
+import { enrolRule } from './enrol.js';
 import { recordRule } from './record.js';
+import { revokeRule } from './revoke.js';
 import type { TxRule } from './rule.js';
 import { checkSignedFields } from './signed.js';
 import { transferRule } from './transfer.js';
@@ -15,6 +19,10 @@ const RULES: { [K in SignedTx['kind']]: TxRule<Extract<SignedTx, { kind: K }>> }
   transfer: transferRule,
   record: recordRule,
   custody: custodyRule,
+  enrol: enrolRule,
+  consent: consentRule,
+  revoke: revokeRule,
+  access: accessRule,
 };
 
 function ruleOf<T extends SignedTx>(tx: T): TxRule<T> {

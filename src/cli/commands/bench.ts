@@ -19,6 +19,7 @@ const benchmarks: Record<string, () => Promise<BenchModule>> = {
   chain: () => import('../../../bench/chain.js'),
   http: () => import('../../../bench/http.js'),
   stratum: () => import('../../../bench/stratum.js'),
+  consent: () => import('../../../bench/consent.js'),
 };
 
 /** What `bench all` (and `npm run bench`) runs, one after another — never two at once. */

@@ -7,7 +7,6 @@
  * The subject is the provider's HMAC of the patient (64 hex digits), never a patient identifier:
  * given directly, or computed here as HMAC-SHA256(secret in the key file, ID); the ID goes nowhere.
  */
-import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fromDisplayHex, toHex } from '../../chain/hash.js';
@@ -18,6 +17,7 @@ import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
 import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
 import { DEFAULT_SALT_FILE, readSalts, writeSalts, type SaltEntry } from '../salt-store.js';
+import { subjectOf } from '../subject-arg.js';
 import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
 
 /** The flags `carechain record` takes (COMMAND_HELP documents each). */
@@ -101,22 +101,6 @@ export async function run(args: string[]): Promise<number> {
     );
   }
   return 0;
-}
-
-function subjectOf(pseudonym: string | undefined, patient: string | undefined, keyFile: string | undefined): Uint8Array {
-  if (pseudonym !== undefined) {
-    if (patient !== undefined || keyFile !== undefined) throw new CliError('give either --subject or --patient with --pseudonym-key, not both');
-    return hexArgument(pseudonym, '--subject (the HMAC pseudonym)', 32);
-  }
-  if (patient === undefined || keyFile === undefined) throw new CliError('--subject PSEUDONYM is required (or --patient ID with --pseudonym-key FILE)');
-  let secret: Buffer;
-  try {
-    secret = readFileSync(keyFile);
-  } catch (err) {
-    throw new CliError(`cannot read ${keyFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (secret.length < 16) throw new CliError(`${keyFile} holds ${secret.length} bytes: a pseudonym key needs at least 16 secret bytes`);
-  return new Uint8Array(createHmac('sha256', secret).update(patient, 'utf8').digest());
 }
 
 function relationOf(text: string): RecordRelation {

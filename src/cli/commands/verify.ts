@@ -6,6 +6,7 @@ import { checkHeadersFile, decodeHeadersFile } from '../../chain/headers-file.js
 import { headerHash } from '../../chain/header.js';
 import { fromHex, toDisplayHex } from '../../chain/hash.js';
 import { log2, MAX_RECEIPT_HEADERS, verifyReceipt, type AnchorChain, type Checkpoint, type ReceiptVerdict } from '../../chain/receipt.js';
+import { describeTx } from '../../chain/tx-summary.js';
 
 /** The flags `carechain verify` takes (COMMAND_HELP documents each). */
 export const options = {
@@ -57,7 +58,11 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const verdict = verifyReceipt(receipt, { ...(opening ? { opening } : {}), checkpoints, chains, now });
-  if (values.json) process.stdout.write(JSON.stringify(jsonVerdict(verdict)) + '\n');
+  if (values.json) {
+    // What the proven transaction says (a consent's grantee, actions and expiry; a revocation's consent).
+    const said = verdict.tx ? describeTx(verdict.tx) : undefined;
+    process.stdout.write(JSON.stringify({ ...jsonVerdict(verdict), ...(said ? { summary: said } : {}) }) + '\n');
+  }
   else process.stdout.write(textVerdict(verdict));
   return verdict.status === 'buried' ? EXIT_BURIED : verdict.status === 'invalid' ? EXIT_INVALID : EXIT_UNANCHORED;
 }
@@ -104,6 +109,7 @@ function anchorOver(kind: AnchorChain['kind'], name: string, network: string, fr
 
 function textVerdict(v: ReceiptVerdict): string {
   const lines = v.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name.padEnd(13)} ${c.detail}`);
+  if (v.tx) lines.push(`      ${'transaction'.padEnd(13)} ${describeTx(v.tx)}`);
   lines.push('');
   for (const f of v.fields) lines.push(`${f.name.padEnd(13)} ${String(f.value)}  ${f.proven ? 'proven' : 'UNPROVEN'}: ${f.how}`);
   if (v.work) {
