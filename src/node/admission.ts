@@ -75,6 +75,8 @@ export interface AdmissionEvents {
   evicted: [GoneTransaction];
   /** Something the journal could not keep was saved aside, or a maintenance write failed. */
   notice: [string];
+  /** The journal was rewritten as what is still needed. */
+  compacted: [{ before: number; after: number }];
 }
 
 interface Waiter {
@@ -515,7 +517,9 @@ export class TxAdmission extends EventEmitter<AdmissionEvents> implements TxAdmi
           : { type: 'drop', seq: seq++, txid: g.txid, reason: g.reason, at: g.at },
       );
     }
+    const before = this.journal.records;
     await this.journal.rewrite(records);
+    this.emit('compacted', { before, after: records.length });
     this.nextSeq = seq;
     this.journaled.clear();
     for (const t of txids) this.journaled.add(t);

@@ -162,6 +162,7 @@ function watchAdmission(admission: TxAdmission, log: Logger): void {
     log.info('mempool: the journal is writable again; admitting transactions');
   });
   admission.on('notice', (text) => log.warn(text));
+  admission.on('compacted', (c) => log.info(`mempool: journal compacted, ${c.before} records to ${c.after}`));
 }
 
 /** The Stratum server on the API's host; a port in use is one clear line, with the ways out. */
