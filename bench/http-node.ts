@@ -17,8 +17,8 @@ export interface BenchNode {
 }
 
 /** Start `carechain start` from this build (dist or, under tsx, the sources) and wait until it listens. */
-export async function startBenchNode(flags: readonly string[] = ['--rate-limit', '0']): Promise<BenchNode> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'carechain-bench-http-'));
+export async function startBenchNode(flags: readonly string[] = ['--rate-limit', '0'], existingDataDir?: string): Promise<BenchNode> {
+  const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'carechain-bench-http-'));
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--stratum-port', '0', ...flags], {
@@ -31,7 +31,7 @@ export async function startBenchNode(flags: readonly string[] = ['--rate-limit',
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
       await exited;
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!existingDataDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

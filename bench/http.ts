@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { FlagError, positiveNumber, type FlagValues } from './flags.js';
+import { formatFloodReport, measureFlood } from './http-flood.js';
 import { formatHostileReport, measureHostile } from './http-hostile.js';
 import { startBenchNode, unfundedTransfers } from './http-node.js';
 
@@ -13,6 +14,7 @@ export const options = {
   rate: { type: 'string' },
   txs: { type: 'string' },
   hostile: { type: 'string' },
+  flood: { type: 'string' },
   requests: { type: 'string', default: '200' },
   json: { type: 'boolean', default: false },
 } as const;
@@ -38,6 +40,7 @@ export const options = {
  */
 export async function run(settings: HttpBenchSettings): Promise<void> {
   if (settings.hostile !== undefined) return runHostile(settings, settings.hostile);
+  if (settings.flood !== undefined) return runFlood(settings, settings.flood);
   const autocannon = loadAutocannon();
   const txs = settings.txsFile ? readFileSync(settings.txsFile, 'utf8').split(/\s+/).filter(Boolean) : [];
   // The load comes from one address over many connections: no per-address caps on its own node.
@@ -65,6 +68,8 @@ export interface HttpBenchSettings {
   hostile: number | undefined;
   /** Timed requests per route in the --hostile mode. */
   requests: number;
+  /** Better payers posted into a full mempool (the --flood mode). */
+  flood: number | undefined;
   json: boolean;
 }
 
@@ -81,8 +86,30 @@ export function settingsFrom(values: FlagValues<typeof options>): HttpBenchSetti
     txsFile: values.txs,
     hostile: values.hostile === undefined ? undefined : Math.round(positiveNumber(values.hostile, '--hostile')),
     requests: Math.round(positiveNumber(values.requests, '--requests')),
+    flood: values.flood === undefined ? undefined : Math.round(positiveNumber(values.flood, '--flood')),
     json: values.json,
   };
+}
+
+async function runFlood(settings: HttpBenchSettings, flood: number): Promise<void> {
+  if (settings.url) throw new FlagError('--flood prepares a node of its own: leave out --url');
+  const autocannon = loadAutocannon();
+  const post = (url: string) => async (bodies: string[], connections: number) => {
+    let next = 0;
+    const started = performance.now();
+    const result = await autocannon({
+      url: `${url}/txs`,
+      method: 'POST',
+      connections,
+      amount: bodies.length,
+      headers: { 'content-type': 'application/json' },
+      requests: [{ setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }) }],
+    });
+    const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats ?? {}).map(([code, stat]) => [code, stat.count]));
+    return { seconds: (performance.now() - started) / 1000, statusCodes, ok: result['2xx'] };
+  };
+  const report = await measureFlood(flood, settings.connections, post);
+  process.stdout.write(settings.json ? JSON.stringify(report) + '\n' : formatFloodReport(report));
 }
 
 async function runHostile(settings: HttpBenchSettings, hostile: number): Promise<void> {
@@ -259,7 +286,10 @@ type Autocannon = (options: {
   url: string;
   method: string;
   connections: number;
-  duration: number;
+  /** Seconds to run, or: */
+  duration?: number;
+  /** requests to send in all. */
+  amount?: number;
   overallRate?: number | undefined;
   headers: Record<string, string>;
   requests?: AutocannonRequest[] | undefined;

@@ -261,6 +261,8 @@ http      requests against a node and the hash rate it loses meanwhile (its own 
   --hostile N      instead: hold N hostile sockets open (idle, half-sent headers, slow bodies)
                    and time GET /health and /metrics meanwhile; needs ulimit -n above N + 256
   --requests N     with --hostile: timed requests per route (default 200)
+  --flood N        instead: on a node of its own with a full 10,000-entry mempool, post N better payers
+                   as fast as it answers, and time GET /status meanwhile
   --json           one JSON object
 stratum   share validation with many Stratum sessions and the node miner's loss; carechain mine against bench threads
   --sessions N     Stratum sessions submitting (default 1000)
