@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerEventMetrics, type EventRecorder } from './event-recorder.js';
+import { registerNetworkMetrics, type NetworkRecorder, type NetworkStatsSource } from './network-metrics.js';
 import { registerScrapeTimeMetrics } from './scrape-time-metrics.js';
 import type { NodeStatsSource } from './stats-source.js';
 
@@ -10,11 +11,15 @@ export interface NodeMetrics extends EventRecorder {
   readonly contentType: string;
   /** The text Prometheus scrapes; reads the stats source now. */
   metricsText(): Promise<string>;
+  /** Peer-to-peer events (gossip, requests, bytes, bans). */
+  readonly network: NetworkRecorder;
 }
 
 export interface NodeMetricsOptions {
   /** prom-client's process and Node.js metrics (CPU, memory, event loop, GC); on by default. */
   defaultMetrics?: boolean;
+  /** The network's gauges (peers, sync); read lazily, as the network starts after the registry. */
+  network?: () => NetworkStatsSource | undefined;
 }
 
 /**
@@ -26,8 +31,10 @@ export function createNodeMetrics(source: NodeStatsSource, options: NodeMetricsO
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   registerScrapeTimeMetrics(registry, source);
   const events = registerEventMetrics(registry);
+  const network = registerNetworkMetrics(registry, options.network ?? (() => undefined));
   return {
     ...events,
+    network,
     registry,
     contentType: registry.contentType,
     metricsText: () => registry.metrics(),

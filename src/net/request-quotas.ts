@@ -1,0 +1,39 @@
+import type { ReqRespName } from './protocols.js';
+
+export interface Quota {
+  units: number;
+  windowMs: number;
+}
+
+/**
+ * Per-peer inbound quotas (Lodestar's rate limiter): each peer has, per protocol, a budget of units
+ * that refills continuously over the window. A request that does not fit is answered "rate limited"
+ * and costs the peer score; it is never queued. Peers are forgotten when they disconnect.
+ */
+export class RequestQuotas {
+  private readonly buckets = new Map<string, Map<ReqRespName, { tokens: number; at: number }>>();
+
+  constructor(
+    private readonly quotas: Record<ReqRespName, Quota>,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Take `units` from the peer's budget for the protocol; false (nothing taken) when they do not fit. */
+  take(peer: string, protocol: ReqRespName, units = 1): boolean {
+    const quota = this.quotas[protocol];
+    let perPeer = this.buckets.get(peer);
+    if (!perPeer) this.buckets.set(peer, (perPeer = new Map()));
+    const now = this.now();
+    const bucket = perPeer.get(protocol) ?? { tokens: quota.units, at: now };
+    bucket.tokens = Math.min(quota.units, bucket.tokens + ((now - bucket.at) * quota.units) / quota.windowMs);
+    bucket.at = now;
+    perPeer.set(protocol, bucket);
+    if (units > bucket.tokens) return false;
+    bucket.tokens -= units;
+    return true;
+  }
+
+  forget(peer: string): void {
+    this.buckets.delete(peer);
+  }
+}
