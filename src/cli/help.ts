@@ -110,6 +110,14 @@ options:
   --token T            bearer token for the mining control routes
   --rate-limit N       requests per second per client address (default 50; 0 turns it off)
   -c, --config FILE    a JSON file with the same settings in camelCase
+
+peers (the network listens on --host too: loopback unless told otherwise):
+  --p2p-port P         TCP port for peers (default 9333; 0 picks a free one)
+  --peer MULTIADDR     a peer to connect to and keep connected, e.g.
+                       /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...; repeatable
+  --no-p2p             no peer-to-peer network: a node on its own
+  --max-peers N        connected peers at most, inbound and outbound (default 24)
+  --mdns               find peers of the same network on the local network (mDNS)
 `,
   bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
 

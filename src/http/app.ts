@@ -12,6 +12,7 @@ import { registerChainRoutes } from './routes/chain.js';
 import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerMiningRoutes } from './routes/mining.js';
+import { registerPeerRoutes } from './routes/peers.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 
 export interface AppOptions {
@@ -51,7 +52,9 @@ export function createApp(options: AppOptions): Hono {
   registerChainRoutes(app, options.api);
   registerTransactionRoutes(app, options.api);
   registerLedgerRoutes(app, options.api);
-  registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
+  const requireControl = controlAuth({ host: options.host, token: options.token });
+  registerMiningRoutes(app, options.api, requireControl);
+  registerPeerRoutes(app, options.api, requireControl);
 
   // A known path asked with another method is a 405 naming the methods it has (RFC 9110 §15.5.6).
   app.notFound((c) => {

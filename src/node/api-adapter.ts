@@ -4,7 +4,8 @@ import { toDisplayHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockId, NodeApi, SubmitOutcome } from '../http/node-api.js';
 import { HttpProblem } from '../http/problem.js';
-import type { AccountView, AuditEntryView, BlockSummary, BlockView, MempoolView, MiningSummary, NodeStatus, Receipt, RecordView, TransactionLookup } from '../http/response-schemas.js';
+import type { AccountView, AuditEntryView, BlockSummary, BlockView, DisconnectView, MempoolView, MiningSummary, NodeStatus, PeerSummary, PeersView, Receipt, RecordView, TransactionLookup } from '../http/response-schemas.js';
+import { DialFailure, PeerInputError, type P2pNetwork } from '../net/network.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
@@ -23,6 +24,10 @@ export interface NodeParts {
   startedAt: number;
   /** Set once the registry exists (it reads this adapter's stats). */
   metrics?: NodeMetrics;
+  /** The peer-to-peer network; null with --no-p2p (set once it has started). */
+  network?: P2pNetwork | null;
+  /** A client's transaction is in the mempool and journaled: the network announces it. */
+  onTransactionAccepted?: (txid: string, raw: Uint8Array) => void;
 }
 
 const NO_RATES: HashRates = { '10s': null, '60s': null, '15m': null };
@@ -52,6 +57,7 @@ export class NodeApiAdapter implements NodeApi {
       mining: { paused: this.parts.miner?.pool.paused ?? true, threads: this.parts.miner?.pool.threads ?? 0 },
       mempool: { transactions: mempool.count, bytes: mempool.bytes },
       uptimeSeconds: this.uptime(),
+      ...this.networkStatus(),
     };
   }
 
@@ -86,6 +92,7 @@ export class NodeApiAdapter implements NodeApi {
     const result = this.parts.chain.acceptTransaction(raw);
     if (!result.accepted) return { accepted: false, reason: result.reason, detail: result.message };
     await this.parts.journal.append(raw); // the 202 is a promise the node keeps across a crash
+    this.parts.onTransactionAccepted?.(result.txid, raw);
     return { accepted: true, txid: result.txid };
   }
 
@@ -168,6 +175,37 @@ export class NodeApiAdapter implements NodeApi {
     return { contentType: metrics.contentType, body: await metrics.metricsText() };
   }
 
+  peers(): PeersView {
+    const network = this.parts.network;
+    if (!network) return { enabled: false, id: null, addresses: [], peers: [], banned: [] };
+    return {
+      enabled: true,
+      id: network.peerId,
+      addresses: network.multiaddrs(),
+      peers: network.peerViews(),
+      banned: network.bansInForce().map((b) => ({ id: b.peer, until: new Date(b.until).toISOString(), reason: b.reason })),
+    };
+  }
+
+  async connectPeer(addr: string): Promise<PeerSummary> {
+    try {
+      return await this.requireNetwork().connect(addr);
+    } catch (err) {
+      throw peerProblem(err);
+    }
+  }
+
+  async disconnectPeer(id: string, banSeconds?: number): Promise<DisconnectView> {
+    let done;
+    try {
+      done = await this.requireNetwork().disconnect(id, banSeconds);
+    } catch (err) {
+      throw peerProblem(err);
+    }
+    if (!done.disconnected && done.bannedUntil === null) throw new HttpProblem(404, 'peer-not-connected', 'Peer not connected', `${id} is not connected (add ?ban=SECONDS to ban it anyway)`);
+    return { disconnected: done.disconnected, bannedUntil: done.bannedUntil === null ? null : new Date(done.bannedUntil).toISOString() };
+  }
+
   // ── what the metrics read at scrape time (see statsSourceOf) ──
 
   workerHashes() {
@@ -201,6 +239,17 @@ export class NodeApiAdapter implements NodeApi {
     return 'height' in id ? chain.blockByHeight(id.height) : chain.blockByHash(id.hash);
   }
 
+  private networkStatus(): Pick<NodeStatus, 'peers' | 'sync'> {
+    const network = this.parts.network;
+    if (!network) return {};
+    return { peers: network.peerViews().length, sync: network.syncProgress() };
+  }
+
+  private requireNetwork(): P2pNetwork {
+    if (!this.parts.network) throw new HttpProblem(409, 'p2p-disabled', 'Peer-to-peer disabled', 'this node was started with --no-p2p');
+    return this.parts.network;
+  }
+
   private requireMiner() {
     if (!this.parts.miner) throw new HttpProblem(409, 'mining-disabled', 'Mining disabled', 'this node was started with --no-mine');
     return this.parts.miner;
@@ -221,6 +270,12 @@ export function statsSourceOf(adapter: NodeApiAdapter): NodeStatsSource {
     mempool: adapter.mempoolSize,
     miningWorkers: () => adapter.miningWorkers(),
   };
+}
+
+function peerProblem(err: unknown): unknown {
+  if (err instanceof PeerInputError) return new HttpProblem(400, 'invalid-peer', 'Invalid peer', err.message);
+  if (err instanceof DialFailure) return new HttpProblem(502, 'peer-unreachable', 'Peer unreachable', err.message);
+  return err;
 }
 
 function triple(r: HashRates): [number | null, number | null, number | null] {

@@ -13,6 +13,8 @@ import { recordNodeEvents } from './event-wiring.js';
 import type { Logger } from './log.js';
 import { MempoolJournal } from '../store/mempool-journal.js';
 import { MiningLoop } from './mining-loop.js';
+import { P2pNetwork } from '../net/network.js';
+import { ChainTxAdmission } from '../net/tx-admission.js';
 import { startStatusReporter, type StatusReporter } from './status-line.js';
 
 /** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
@@ -20,6 +22,8 @@ export interface RunningNode {
   url: string;
   chain: Chain;
   api: NodeApiAdapter;
+  /** Null with --no-p2p. */
+  network: P2pNetwork | null;
   /** Stop mining, stop serving, finish writing, close the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -48,7 +52,15 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     const parts: NodeParts = { chain, miner: null, journal, startedAt };
     let reporter: StatusReporter | undefined; // started last, once the node serves
     const api = new NodeApiAdapter(parts);
-    const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
+    const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api), {
+      network: () =>
+        parts.network?.stats() ?? {
+          peers: () => ({ inbound: 0, outbound: 0 }),
+          bestHeaderHeight: () => chain.bestHeader().height,
+          syncing: () => false,
+          blocksRemaining: () => chain.bestHeader().height - chain.tip().height,
+        },
+    }));
 
     const pool = config.mine ? new MinerPool({ threads: config.threads }) : null;
     cleanups.push(recordNodeEvents(chain, pool, metrics, log));
@@ -72,6 +84,20 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     } else {
       log.info('miner: off (--no-mine)');
     }
+    if (config.p2p) {
+      // Peers' transactions enter through the admission path (src/node/admission.ts will replace this stand-in).
+      const admission = new ChainTxAdmission(chain, journal);
+      const network = await P2pNetwork.start({
+        dataDir: config.dataDir, chain, admission, host: config.host, port: config.p2pPort,
+        peers: config.peers, maxPeers: config.maxPeers, mdns: config.mdns, log, metrics: metrics.network,
+      });
+      parts.network = network;
+      parts.onTransactionAccepted = (_txid, raw) => network.publishTransaction(raw);
+      cleanups.push(() => network.close());
+    } else {
+      parts.network = null;
+      log.info('p2p: off (--no-p2p)');
+    }
     chain.on('tip', () => void journal.compactIfStale(chain).catch((err: Error) => log.warn(`mempool: journal compaction failed: ${err.message}`)));
 
     const app = createApp({
@@ -89,7 +115,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     reporter = startStatusReporter(log, () => api.status());
     cleanups.push(() => reporter?.stop());
-    return { url: server.url, chain, api, close };
+    return { url: server.url, chain, api, network: parts.network ?? null, close };
   } catch (err) {
     await close();
     throw err;

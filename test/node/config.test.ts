@@ -18,7 +18,7 @@ describe('node config', () => {
   it('defaults to ./data, 127.0.0.1:8080, every core, dev, mining', () => {
     expect(resolveConfig({})).toEqual({
       dataDir: './data', host: '127.0.0.1', port: 8080, threads: availableParallelism(), network: 'dev', mine: true,
-      coinbase: undefined, token: undefined, rateLimit: 50,
+      coinbase: undefined, token: undefined, rateLimit: 50, p2p: true, p2pPort: 9333, peers: [], maxPeers: 24, mdns: false,
     });
   });
 
@@ -28,7 +28,7 @@ describe('node config', () => {
   });
 
   it('refuses unknown keys, wrong types and broken JSON with one line naming the problem', () => {
-    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit\)$/);
+    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, p2p, p2pPort, peers, maxPeers, mdns\)$/);
     expect(() => parseConfig({ port: '8080' })).toThrow(/^config: "port": /);
     expect(() => parseConfig({ network: 'main' })).toThrow(/"network"/);
     expect(() => parseConfig({ coinbase: 'abc' })).toThrow(/64-hex-digit/);
