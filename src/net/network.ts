@@ -65,7 +65,7 @@ export class DialFailure extends Error {
 }
 
 const DEFAULT_BAN_SECONDS = 24 * 60 * 60;
-const HEARTBEAT_MS = 5_000;
+const HEARTBEAT_MS = 1_000;
 const STATUS_EVERY_MS = 30_000;
 const PING_EVERY_MS = 15_000;
 const KEEPER_MS = 10_000;
@@ -91,6 +91,7 @@ export class P2pNetwork {
   private readonly handshakes = new Map<string, Promise<void>>();
   private readonly lastStatusAt = new Map<string, number>();
   private readonly lastPingAt = new Map<string, number>();
+  private readonly mempoolSynced = new Set<string>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly banSeconds: number;
   private closing = false;
@@ -307,6 +308,7 @@ export class P2pNetwork {
     this.quotas.forget(key);
     this.lastStatusAt.delete(key);
     this.lastPingAt.delete(key);
+    this.mempoolSynced.delete(key);
     if (peer?.admitted && !this.closing) this.options.log.info(`p2p: ${short(key)} disconnected (${this.peers.all().length} peer(s) left)`);
   }
 
@@ -354,10 +356,8 @@ export class P2pNetwork {
     if (!peer.status || status.totalWork >= peer.status.totalWork) peer.status = status;
     peer.admitted = true;
     this.syncer.peerStatus(peer);
-    if (first) {
-      this.options.log.info(`p2p: ${short(key)} connected (${peer.direction}, height ${status.height}; ${this.peers.all().length} peer(s))`);
-      void this.syncMempool(peer);
-    }
+    if (first) this.options.log.info(`p2p: ${short(key)} connected (${peer.direction}, height ${status.height}; ${this.peers.all().length} peer(s))`);
+    this.maybeSyncMempool(peer);
   }
 
   private goodbyeHeard(key: string, reason: GoodbyeReason): void {
@@ -375,7 +375,16 @@ export class P2pNetwork {
     await this.host.hangUp(id).catch(() => undefined);
   }
 
-  /** On connect, fetch the peer's pending transactions (bounded) through the one admission path. */
+  /**
+   * Once per connection, fetch the peer's pending transactions (bounded) through the one admission
+   * path — after this node has caught up, since they are judged against the tip.
+   */
+  private maybeSyncMempool(peer: ConnectedPeer): void {
+    if (this.mempoolSynced.has(peer.key) || this.syncer.progress().state !== 'synced') return;
+    this.mempoolSynced.add(peer.key);
+    void this.syncMempool(peer);
+  }
+
   private async syncMempool(peer: ConnectedPeer): Promise<void> {
     try {
       const answer = await this.reqresp.request(peer.id, 'mempool', encodeMempoolRequest(MAX_MEMPOOL_SYNC), { maxResponseBytes: this.names.maxMessageBytes.tx, maxItems: MAX_MEMPOOL_SYNC });
@@ -449,6 +458,7 @@ export class P2pNetwork {
       if (gossipOnly < GOSSIP_GRAYLIST) this.penalise(peer.key, 'low', 'gossip-score');
       if (now - (this.lastStatusAt.get(peer.key) ?? 0) >= STATUS_EVERY_MS) void this.refreshStatus(peer).catch(() => undefined);
       if (now - (this.lastPingAt.get(peer.key) ?? 0) >= PING_EVERY_MS) void this.ping(peer);
+      this.maybeSyncMempool(peer);
     }
   }
 
@@ -480,6 +490,7 @@ export class P2pNetwork {
     if (this.closing) return;
     for (const kept of this.kept.values()) {
       const peer = kept.peer;
+      if (peer === this.peerId) continue;
       if (peer !== undefined && (this.peers.get(peer) || this.bans.isBanned(peer) || this.wrongNetwork.has(peer))) continue;
       if (peer === undefined && this.peers.all().some((p) => p.addresses.includes(kept.addr.toString()))) continue;
       void this.host
