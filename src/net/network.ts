@@ -305,7 +305,6 @@ export class P2pNetwork {
     const key = id.toString();
     const peer = this.peers.remove(key);
     this.syncer.peerGone(key);
-    this.quotas.forget(key);
     this.lastStatusAt.delete(key);
     this.lastPingAt.delete(key);
     this.mempoolSynced.delete(key);
@@ -454,6 +453,11 @@ export class P2pNetwork {
     const now = Date.now();
     this.pending.expire();
     for (const peer of this.peers.admitted()) {
+      if (this.scores.verdict(peer.key) !== 'keep') {
+        // Back too soon after being disconnected: its score has not recovered yet.
+        void this.goodbye(peer.id, 'score-too-low');
+        continue;
+      }
       const gossipOnly = this.host.services.pubsub.getScore(peer.key) - this.scores.score(peer.key);
       if (gossipOnly < GOSSIP_GRAYLIST) this.penalise(peer.key, 'low', 'gossip-score');
       if (now - (this.lastStatusAt.get(peer.key) ?? 0) >= STATUS_EVERY_MS) void this.refreshStatus(peer).catch(() => undefined);

@@ -127,8 +127,9 @@ export class ReqResp {
           stream.abort(new Error('no request within the deadline'));
           return;
         }
-        // An oversized or broken length prefix: the sender is not speaking the protocol.
-        penalise(peer, 'low', 'malformed');
+        // An oversized or broken length prefix: the sender is not speaking the protocol. (A stream
+        // reset or closed early is no offence: the peer may be going away.)
+        if (isSizeError(err)) penalise(peer, 'low', 'malformed');
         stream.abort(err as Error);
         return;
       }
@@ -207,9 +208,12 @@ function asFailure(err: unknown, signal: AbortSignal, name: ReqRespName): Reques
   if (err instanceof RequestFailure) return err;
   if (signal.aborted) return new RequestFailure('timeout', `${name}: no answer within the deadline`);
   if (err instanceof VerifyError) return new RequestFailure('malformed', `${name}: ${err.message}`);
-  const e = err as Error;
-  if (e.name === 'InvalidDataLengthError' || e.name === 'InvalidMessageLengthError' || e.name === 'InvalidDataLengthLengthError') {
-    return new RequestFailure('malformed', `${name}: an answer over the size cap`);
-  }
-  return new RequestFailure('unreachable', `${name}: ${e.message}`);
+  if (isSizeError(err)) return new RequestFailure('malformed', `${name}: an answer over the size cap`);
+  return new RequestFailure('unreachable', `${name}: ${(err as Error).message}`);
+}
+
+/** A length prefix over the cap, or not a length prefix at all (@libp2p/utils' lpStream errors). */
+function isSizeError(err: unknown): boolean {
+  const name = (err as Error | undefined)?.name;
+  return name === 'InvalidDataLengthError' || name === 'InvalidMessageLengthError' || name === 'InvalidDataLengthLengthError';
 }
