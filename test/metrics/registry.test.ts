@@ -19,6 +19,14 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   carechain_mining_workers: { type: 'gauge', labels: [] },
   carechain_reorgs_total: { type: 'counter', labels: [] },
   http_request_duration_seconds: { type: 'histogram', labels: ['method', 'route', 'status'] },
+  carechain_peers: { type: 'gauge', labels: ['direction'] },
+  carechain_gossip_messages_total: { type: 'counter', labels: ['topic', 'result'] },
+  carechain_reqresp_requests_total: { type: 'counter', labels: ['protocol', 'role', 'result'] },
+  carechain_p2p_bytes_total: { type: 'counter', labels: ['direction'] },
+  carechain_peer_bans_total: { type: 'counter', labels: ['reason'] },
+  carechain_best_header_height: { type: 'gauge', labels: [] },
+  carechain_sync_state: { type: 'gauge', labels: [] },
+  carechain_sync_blocks_remaining: { type: 'gauge', labels: [] },
 };
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };
