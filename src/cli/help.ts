@@ -119,9 +119,10 @@ peers (the network listens on --host too: loopback unless told otherwise):
   --max-peers N        connected peers at most, inbound and outbound (default 24)
   --mdns               find peers of the same network on the local network (mDNS)
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | all) [options]
+  bench: `usage: carechain bench (kernels | threads | chain | http | sync | propagation | all) [options]
 
-Benchmarks; run one at a time on a quiet machine. all runs kernels, threads and chain in turn.
+Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain, sync and
+propagation in turn.
 
 kernels   SHA-256d hash rate on one thread: our kernels against node:crypto, hash-wasm and pure JS
   --seconds S      length of a window (default 1)
@@ -145,6 +146,17 @@ http      requests against a node and the hash rate it loses meanwhile (its own 
   --rate R         requests per second (default: as fast as it answers)
   --txs FILE       raw transactions to post, one hex per line
   --sample S       hash-rate sampling period (default 5)
+  --json           one JSON object
+sync      a fresh node syncing a log from one peer (two processes, TCP) against the local replay of it
+  --blocks N       blocks in the log (default 10000)
+  --txs N          signed transfers per block (default 100)
+  --json           one JSON object
+propagation  block propagation over a 3-node line, every node mining, and what relaying costs a miner
+  --samples N      blocks timed end to end (default 100)
+  --relay-rate R   transfers per second sent to the miner's peer (default 200)
+  --relay-window S seconds per window, with and without the load (default 5)
+  --relay-pairs N  pairs of windows (default 3)
+  -t, --threads N  the relay miner's threads (default: every core)
   --json           one JSON object
 `,
 };

@@ -34,7 +34,7 @@ export interface GossipOptions {
   /** A peer gossiped a block whose parent is unknown: fetch the ancestors from it. */
   onUnknownParent(peer: string): void;
   /** A peer gossiped a block the chain stored: it has at least that chain. */
-  onBlockFrom(peer: string, hash: string): void;
+  onBlockFrom(peer: string, block: { hash: string; height: number; outcome: string }): void;
 }
 
 /**
@@ -132,7 +132,7 @@ export class GossipRelay {
   private blockVerdict(peer: string, result: SubmitResult): GossipResult {
     switch (result.status) {
       case 'accepted':
-        this.options.onBlockFrom(peer, result.hash);
+        this.options.onBlockFrom(peer, result);
         return 'accept';
       case 'duplicate':
       case 'busy':

@@ -160,7 +160,11 @@ export class P2pNetwork {
       metrics: options.metrics,
       penalise,
       onUnknownParent: (peer) => this.syncer.headersWanted(peer),
-      onBlockFrom: (peer, hash) => this.sawBlockFrom(peer, hash),
+      onBlockFrom: (peer, block) => {
+        // One line per gossiped block, as for a mined one (sync does not log each block it connects).
+        options.log.info(`p2p: block ${block.height} ${block.hash} from ${short(peer)}${block.outcome === 'new-tip' ? '' : ` (${block.outcome})`}`);
+        this.sawBlockFrom(peer, block.hash);
+      },
     });
     this.syncer = new Syncer({ chain: options.chain, reqresp: this.reqresp, peers: this.peers, pending: this.pending, penalise, log: options.log });
     for (const addr of options.peers.slice(0, MAX_CONFIGURED_PEERS)) this.keep(multiaddr(addr));

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import * as benchChain from '../../bench/chain.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
+import * as benchPropagation from '../../bench/propagation.js';
+import * as benchSync from '../../bench/sync.js';
 import * as benchThreads from '../../bench/threads.js';
 import * as keygen from '../../src/cli/commands/keygen.js';
 import * as puzzle from '../../src/cli/commands/puzzle.js';
@@ -17,7 +19,7 @@ import { runCli } from './run-cli.js';
 
 type Flags = Record<string, { type: string; short?: string }>;
 
-/** Every flag a command's parser accepts, by command (bench: its four benchmarks together). */
+/** Every flag a command's parser accepts, by command (bench: its benchmarks together). */
 const accepted: Record<string, Flags[]> = {
   hash: [],
   scan: [scan.options],
@@ -28,7 +30,7 @@ const accepted: Record<string, Flags[]> = {
   receipt: [receipt.options],
   verify: [verify.options],
   start: [start.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchSync.options, benchPropagation.options],
 };
 
 describe('command help', () => {

@@ -8,10 +8,12 @@ const benchmarks: Record<string, () => Promise<BenchModule>> = {
   threads: () => import('../../../bench/threads.js'),
   chain: () => import('../../../bench/chain.js'),
   http: () => import('../../../bench/http.js'),
+  sync: () => import('../../../bench/sync.js'),
+  propagation: () => import('../../../bench/propagation.js'),
 };
 
 /** What `bench all` (and `npm run bench`) runs, one after another — never two at once. */
-const ALL = ['kernels', 'threads', 'chain'];
+const ALL = ['kernels', 'threads', 'chain', 'sync', 'propagation'];
 
 export async function run(args: string[]): Promise<void> {
   const [name, ...rest] = args;
