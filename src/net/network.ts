@@ -69,6 +69,7 @@ const HEARTBEAT_MS = 1_000;
 const STATUS_EVERY_MS = 30_000;
 const PING_EVERY_MS = 15_000;
 const KEEPER_MS = 10_000;
+const ORPHANS_EVERY_MS = 10_000;
 /** The gossipsub score (without ours in it) below which gossipsub itself ignores a peer. */
 const GOSSIP_GRAYLIST = -80;
 
@@ -95,6 +96,7 @@ export class P2pNetwork {
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly banSeconds: number;
   private closing = false;
+  private orphansAskedAt = 0;
   private readonly onChainBlock = (e: { hash: string; source: string }) => this.blockStored(e.hash, e.source);
 
   static async start(options: NetworkOptions): Promise<P2pNetwork> {
@@ -455,7 +457,11 @@ export class P2pNetwork {
 
   private heartbeat(): void {
     const now = Date.now();
-    this.pending.expire();
+    if (now - this.orphansAskedAt >= ORPHANS_EVERY_MS) {
+      // Blocks still waiting for a parent: ask whoever sent them for headers again, now and then.
+      this.orphansAskedAt = now;
+      for (const peer of this.pending.sendersWaitingOn(this.pending.missingParents())) if (this.peers.get(peer)) this.syncer.headersWanted(peer);
+    }
     for (const peer of this.peers.admitted()) {
       if (this.scores.verdict(peer.key) !== 'keep') {
         // Back too soon after being disconnected: its score has not recovered yet.

@@ -85,6 +85,13 @@ export class PendingBlocks {
     return [...this.byParent.keys()].filter((parent) => !this.blocks.has(parent));
   }
 
+  /** The peers that sent the blocks waiting on these parents: they should have the ancestors. */
+  sendersWaitingOn(parents: readonly string[]): Set<string> {
+    const senders = new Set<string>();
+    for (const parent of parents) for (const hash of this.byParent.get(parent) ?? []) senders.add(this.blocks.get(hash)!.from);
+    return senders;
+  }
+
   /** Drop blocks held longer than the time limit. */
   expire(): void {
     const oldest = this.now() - this.limits.ttlMs;

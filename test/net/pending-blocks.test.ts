@@ -11,6 +11,7 @@ describe('the pending-block pool', () => {
     expect(pool.add(block(4, 3))).toBe(true);
     expect(pool.add(block(2, 1))).toBe(false); // held already
     expect(pool.missingParents()).toEqual(['h1']); // h3 is in the pool: not a root to fetch
+    expect([...pool.sendersWaitingOn(pool.missingParents())].sort()).toEqual(['peer-a', 'peer-b']);
     expect(pool.takeChildren('h1').map((b) => b.hash)).toEqual(['h2', 'h3']);
     expect(pool.missingParents()).toEqual(['h3']);
     expect(pool.take('h4')?.from).toBe('peer-a');
