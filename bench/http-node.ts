@@ -21,7 +21,7 @@ export async function startBenchNode(flags: readonly string[] = ['--rate-limit',
   const dataDir = existingDataDir ?? mkdtempSync(join(tmpdir(), 'carechain-bench-http-'));
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--stratum-port', '0', ...flags], {
+  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--data', dataDir, '--port', '0', '--stratum-port', '0', '--p2p-port', '0', ...flags], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const url = await listeningUrl(child);

@@ -63,6 +63,23 @@ export interface PreparedTx {
   after: LedgerState;
 }
 
+/** Where a transaction submitted to the node's one door (src/node/admission.ts) comes from. */
+export type TxSource = 'api' | 'peer';
+
+/** What the node's admission path answers; the peer layer maps it to gossip's accept / ignore / reject. */
+export type AdmissionOutcome =
+  | { status: 'accepted'; txid: string }
+  /** Already pending or mined: nothing to do (a peer is not at fault). */
+  | { status: 'known'; txid: string }
+  | { status: 'rejected'; txid?: string; reason: RejectReason; message: string; penalty: PenaltyClass; minFeeRate?: number }
+  /** The journal could not be written: nothing was admitted; try again later. */
+  | { status: 'unavailable'; txid?: string; message: string; retryAfterSeconds: number };
+
+/** The one door for transactions, as callers outside the node's wiring (the peer layer) see it. */
+export interface TxAdmissionPort {
+  admit(raw: Uint8Array, source: TxSource): Promise<AdmissionOutcome>;
+}
+
 export type AdmissionResult = { accepted: true; txid: string } | { accepted: false; txid?: string; reason: RejectReason; message: string };
 
 export interface TipInfo {

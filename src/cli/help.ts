@@ -207,6 +207,14 @@ options:
   --stratum-max-per-address N   Stratum connections at once from one address (default 64)
   --stratum-min-difficulty D    lowest share difficulty (default 0.0001; never above the network's)
   -c, --config FILE    a JSON file with the same settings in camelCase
+
+peers (the network listens on --host too: loopback unless told otherwise):
+  --p2p-port P         TCP port for peers (default 9333; 0 picks a free one)
+  --peer MULTIADDR     a peer to connect to and keep connected, e.g.
+                       /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW...; repeatable
+  --no-p2p             no peer-to-peer network: a node on its own
+  --max-peers N        connected peers at most, inbound and outbound (default 24)
+  --mdns               find peers of the same network on the local network (mDNS)
 `,
   mine: `usage: carechain mine -o stratum+tcp://HOST:PORT [-o …] -u USER [-p PASS] [-t N] [--json] [--http-port P]
 
@@ -224,9 +232,10 @@ options:
   --http-port P      serve /status, /mining and /metrics on this port (0 picks a free one)
   --http-host H      address for --http-port (default 127.0.0.1)
 `,
-  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | consent | all) [options]
+  bench: `usage: carechain bench (kernels | threads | chain | http | stratum | consent | sync | propagation | all) [options]
 
-Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain and stratum in turn.
+Benchmarks; run one at a time on a quiet machine. all runs kernels, threads, chain, stratum, sync and
+propagation in turn.
 
 kernels   SHA-256d hash rate on one thread: our kernels against node:crypto, hash-wasm and pure JS
   --seconds S      length of a window (default 1)
@@ -271,6 +280,17 @@ stratum   share validation with many Stratum sessions and the node miner's loss;
   --seconds S      per measurement (default 10)
   -t, --threads N  the node miner's threads, and carechain mine's (default: every core)
   --only WHICH     validation or mine
+  --json           one JSON object
+sync      a fresh node syncing a log from one peer (two processes, TCP) against the local replay of it
+  --blocks N       blocks in the log (default 10000)
+  --txs N          signed transfers per block (default 100)
+  --json           one JSON object
+propagation  block propagation over a 3-node line, every node mining, and what relaying costs a miner
+  --samples N      blocks timed end to end (default 100)
+  --relay-rate R   transfers per second sent to the miner's peer (default 200)
+  --relay-window S seconds per window, with and without the load (default 5)
+  --relay-pairs N  pairs of windows (default 3)
+  -t, --threads N  the relay miner's threads (default: every core)
   --json           one JSON object
 `,
 };

@@ -17,6 +17,7 @@ import { registerLedgerRoutes } from './routes/ledger.js';
 import { registerMetaRoutes } from './routes/meta.js';
 import { registerMiningRoutes } from './routes/mining.js';
 import { registerStratumRoutes } from './routes/stratum.js';
+import { registerPeerRoutes } from './routes/peers.js';
 import { registerTransactionRoutes } from './routes/transactions.js';
 
 export interface AppOptions {
@@ -61,7 +62,9 @@ export function createApp(options: AppOptions): Hono {
   registerTransactionRoutes(app, options.api);
   registerLedgerRoutes(app, options.api);
   registerConsentRoutes(app, options.api);
-  registerMiningRoutes(app, options.api, controlAuth({ host: options.host, token: options.token }));
+  const requireControl = controlAuth({ host: options.host, token: options.token });
+  registerMiningRoutes(app, options.api, requireControl);
+  registerPeerRoutes(app, options.api, requireControl);
   registerStratumRoutes(app, options.api);
 
   // A known path asked with another method is a 405 naming the methods it has (RFC 9110 §15.5.6).

@@ -78,6 +78,17 @@ export const submitTransactionBody = z.strictObject({
 // The node answers a count above its miner's limit with a 422 naming it; the schema only asks for a count.
 export const setThreadsBody = z.strictObject({ threads: z.number().int().min(1) });
 
+export const connectPeerBody = z.strictObject({
+  addr: z.string().min(1).max(1024).describe('the peer\'s multiaddr, e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3KooW…'),
+});
+export const peerIdParams = z.object({ id: z.string().min(1).max(128).describe('libp2p peer id') });
+export const disconnectPeerQuery = z.object({
+  ban: decimal
+    .pipe(z.number().int().min(1).max(10 * 365 * 86_400))
+    .optional()
+    .describe('also ban the peer for this many seconds'),
+});
+
 /** `/blocks/123` is a height, `/blocks/<64 hex>` a hash; anything else is a client error. */
 export function parseBlockId(text: string): BlockId {
   if (/^\d{1,10}$/.test(text)) return { height: Number(text) };

@@ -7,8 +7,11 @@ import type {
   ConsentCheck,
   ConsentDetail,
   MempoolView,
+  DisconnectView,
   MiningSummary,
   NodeStatus,
+  PeerSummary,
+  PeersView,
   Receipt,
   RecordView,
   StratumView,
@@ -61,6 +64,12 @@ export interface NodeApi {
   setThreads(threads: number): Awaitable<void>;
   /** The Prometheus exposition text (NodeMetrics.metricsText and .contentType). */
   metrics(): Awaitable<{ contentType: string; body: string }>;
+  /** This node's peer identity, its connected peers and the bans in force. */
+  peers(): Awaitable<PeersView>;
+  /** Dial a peer and keep it connected (lifting a ban on it); 400 bad address, 409 no p2p, 502 unreachable. */
+  connectPeer(addr: string): Awaitable<PeerSummary>;
+  /** Goodbye and hang up, and ban for `banSeconds` when given; 404 when not connected and no ban asked. */
+  disconnectPeer(id: string, banSeconds?: number): Awaitable<DisconnectView>;
 }
 
 export type Awaitable<T> = T | Promise<T>;

@@ -8,6 +8,9 @@ import {
   consentCheckQuery,
   consentPointQuery,
   formatQuery,
+  connectPeerBody,
+  disconnectPeerQuery,
+  peerIdParams,
   rawBlockParams,
   rawBlockQuery,
   setThreadsBody,
@@ -19,7 +22,7 @@ import * as views from './response-schemas.js';
 
 /** One route as /openapi.json describes it; the app's tests check this table against the router. */
 export interface RouteDoc {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Hono's pattern, e.g. `/blocks/:hashOrHeight`. */
   path: string;
   summary: string;
@@ -61,6 +64,9 @@ export const ROUTES: readonly RouteDoc[] = [
   { method: 'post', path: '/mining/resume', summary: 'Resume mining', control: true, ok: { status: 200, description: 'the summary after resuming', schema: views.miningSummaryView }, errors: [401] },
   { method: 'put', path: '/mining/threads', summary: 'Set the number of mining threads', control: true, body: setThreadsBody, ok: { status: 200, description: 'the summary after the change', schema: views.miningSummaryView }, errors: [400, 401, 413, 415, 422] },
   { method: 'get', path: '/stratum', summary: 'Stratum server: its sessions, difficulty, shares and estimated hash rate', ok: { status: 200, description: 'the sessions', schema: views.stratumView }, errors: [] },
+  { method: 'get', path: '/peers', summary: "Connected peers, this node's peer id and addresses, bans in force", ok: { status: 200, description: 'the peers', schema: views.peersView }, errors: [] },
+  { method: 'post', path: '/peers', summary: 'Connect to a peer (multiaddr) and keep it connected; lifts a ban on it', control: true, body: connectPeerBody, ok: { status: 200, description: 'the peer once connected', schema: views.peerView }, errors: [400, 401, 409, 413, 415, 502] },
+  { method: 'delete', path: '/peers/:id', summary: 'Disconnect a peer (goodbye), and ban it for ?ban=SECONDS', control: true, params: peerIdParams, query: disconnectPeerQuery, ok: { status: 200, description: 'what was done', schema: views.disconnectView }, errors: [400, 401, 404, 409] },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', ok: { status: 200, description: 'exposition text', contentType: PROMETHEUS_TEXT }, errors: [] },
   { method: 'get', path: '/openapi.json', summary: 'This description', ok: { status: 200, description: 'OpenAPI 3.1 document' }, errors: [] },
 ];

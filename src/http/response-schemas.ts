@@ -30,6 +30,17 @@ export const nodeStatusView = z.object({
   }),
   storage: z.object({ journal: z.enum(['ok', 'failing']).describe('failing: submissions answer 503 storage-unavailable until a write works again') }),
   uptimeSeconds: z.number(),
+  peers: z.number().int().optional().describe('connected peers; absent with --no-p2p'),
+  sync: z
+    .object({
+      state: z.enum(['syncing', 'synced']),
+      bestHeaderHeight: z.number().int().describe('height of the most-work header chain known, bodies or not'),
+      blocksRemaining: z.number().int(),
+      blocksPerSecond: z.number().nullable(),
+      etaSeconds: z.number().nullable(),
+    })
+    .optional()
+    .describe('absent with --no-p2p'),
 });
 
 export const blockSummaryView = z.object({
@@ -283,6 +294,29 @@ export const stratumView = z.object({
 
 export const healthView = z.object({ status: z.literal('ok') });
 
+export const peerView = z.object({
+  id: z.string().describe('libp2p peer id'),
+  addresses: z.array(z.string()).describe('multiaddrs of the connection'),
+  direction: z.enum(['inbound', 'outbound']),
+  score: z.number().describe('application score, -100..100; disconnected at -20, banned at -50'),
+  tipHeight: z.number().int().nullable().describe("the peer's last known tip height"),
+  latencyMs: z.number().nullable(),
+  since: z.string().describe('ISO time the connection opened'),
+});
+
+export const peersView = z.object({
+  enabled: z.boolean().describe('false with --no-p2p'),
+  id: z.string().nullable().describe("this node's peer id"),
+  addresses: z.array(z.string()).describe('multiaddrs other nodes pass to --peer'),
+  peers: z.array(peerView),
+  banned: z.array(z.object({ id: z.string(), until: z.string().describe('ISO time the ban ends'), reason: z.string() })),
+});
+
+export const disconnectView = z.object({
+  disconnected: z.boolean().describe('whether the peer was connected'),
+  bannedUntil: z.string().nullable().describe('ISO time the ban ends, when one was asked for'),
+});
+
 export type NodeStatus = z.infer<typeof nodeStatusView>;
 export type BlockSummary = z.infer<typeof blockSummaryView>;
 export type BlockPage = z.infer<typeof blockPageView>;
@@ -306,3 +340,6 @@ export type SubjectConsents = z.infer<typeof subjectConsentsView>;
 export type ConsentCheck = z.infer<typeof consentCheckView>;
 export type AccessEntryView = z.infer<typeof accessEntryView>;
 export type AccessLogPage = z.infer<typeof accessLogView>;
+export type PeerSummary = z.infer<typeof peerView>;
+export type PeersView = z.infer<typeof peersView>;
+export type DisconnectView = z.infer<typeof disconnectView>;

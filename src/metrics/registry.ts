@@ -1,5 +1,6 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { registerEventMetrics, type EventRecorder } from './event-recorder.js';
+import { registerNetworkMetrics, type NetworkRecorder, type NetworkStatsSource } from './network-metrics.js';
 import { registerScrapeTimeMetrics } from './scrape-time-metrics.js';
 import type { NodeStatsSource } from './stats-source.js';
 import { registerStratumMetrics, type StratumRecorder } from './stratum-metrics.js';
@@ -13,11 +14,15 @@ export interface NodeMetrics extends EventRecorder {
   metricsText(): Promise<string>;
   /** What the Stratum server records (shares, blocks its miners found). */
   readonly stratum: StratumRecorder;
+  /** Peer-to-peer events (gossip, requests, bytes, bans). */
+  readonly network: NetworkRecorder;
 }
 
 export interface NodeMetricsOptions {
   /** prom-client's process and Node.js metrics (CPU, memory, event loop, GC); on by default. */
   defaultMetrics?: boolean;
+  /** The network's gauges (peers, sync); read lazily, as the network starts after the registry. */
+  network?: () => NetworkStatsSource | undefined;
 }
 
 /**
@@ -30,9 +35,11 @@ export function createNodeMetrics(source: NodeStatsSource, options: NodeMetricsO
   registerScrapeTimeMetrics(registry, source);
   const events = registerEventMetrics(registry);
   const stratum = registerStratumMetrics(registry, () => source.stratumSessions?.() ?? 0);
+  const network = registerNetworkMetrics(registry, options.network ?? (() => undefined));
   return {
     ...events,
     stratum,
+    network,
     registry,
     contentType: registry.contentType,
     metricsText: () => registry.metrics(),

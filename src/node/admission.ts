@@ -1,7 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Chain } from '../chain/chain.js';
-import type { PreparedTx } from '../chain/chain-types.js';
-import { penaltyOf, VerifyError, type PenaltyClass, type RejectReason } from '../chain/errors.js';
+import type { AdmissionOutcome, PreparedTx, TxAdmissionPort, TxSource } from '../chain/chain-types.js';
+
+export type { AdmissionOutcome, TxAdmissionPort, TxSource } from '../chain/chain-types.js';
+import { penaltyOf, VerifyError, type RejectReason } from '../chain/errors.js';
 import { sha256d, toDisplayHex, toHex } from '../chain/hash.js';
 import type { LedgerState } from '../chain/state.js';
 import { decodeTx, encodeTx, type SignedTx } from '../chain/tx.js';
@@ -24,20 +26,6 @@ import { GoneTransactions, type GoneTransaction } from './gone-transactions.js';
  * that may apply later (its funds not there yet, a sequence gap) is held and offered again on every
  * new tip; one that can never apply is saved aside in mempool.journal.rejected with its reason.
  */
-export type TxSource = 'api' | 'peer';
-
-export type AdmissionOutcome =
-  | { status: 'accepted'; txid: string }
-  /** Already pending or mined: nothing to do (a peer is not at fault). */
-  | { status: 'known'; txid: string }
-  | { status: 'rejected'; txid?: string; reason: RejectReason; message: string; penalty: PenaltyClass; minFeeRate?: number }
-  /** The journal could not be written: nothing was admitted; try again later. */
-  | { status: 'unavailable'; txid?: string; message: string; retryAfterSeconds: number };
-
-export interface TxAdmissionPort {
-  admit(raw: Uint8Array, source: TxSource): Promise<AdmissionOutcome>;
-}
-
 /** What replaying the journal found, for the start-up log. */
 export interface ReplayReport {
   restored: number;

@@ -15,15 +15,19 @@ import type {
   BlockView,
   ConsentCheck,
   ConsentDetail,
+  DisconnectView,
   MempoolView,
   MiningSummary,
   NodeStatus,
+  PeerSummary,
+  PeersView,
   Receipt,
   RecordView,
   StratumView,
   SubjectConsents,
   TransactionLookup,
 } from '../http/response-schemas.js';
+import { DialFailure, PeerInputError, type P2pNetwork } from '../net/network.js';
 import type { NodeMetrics } from '../metrics/registry.js';
 import type { NodeStatsSource } from '../metrics/stats-source.js';
 import type { HashRates } from '../miner/hashrate.js';
@@ -48,6 +52,8 @@ export interface NodeParts {
   startedAt: number;
   /** Set once the registry exists (it reads this adapter's stats). */
   metrics?: NodeMetrics;
+  /** The peer-to-peer network; null with --no-p2p (set once it has started). */
+  network?: P2pNetwork | null;
 }
 
 const NO_RATES: HashRates = { '10s': null, '60s': null, '15m': null };
@@ -78,6 +84,7 @@ export class NodeApiAdapter implements NodeApi {
       mempool: { transactions: mempool.count, bytes: mempool.bytes, minFeeRate: chain.mempool.minFeeRate(), held: this.parts.admission.heldCount },
       storage: { journal: this.parts.admission.storageAvailable ? 'ok' : 'failing' },
       uptimeSeconds: this.uptime(),
+      ...this.networkStatus(),
     };
   }
 
@@ -252,6 +259,37 @@ export class NodeApiAdapter implements NodeApi {
     return { contentType: metrics.contentType, body: await metrics.metricsText() };
   }
 
+  peers(): PeersView {
+    const network = this.parts.network;
+    if (!network) return { enabled: false, id: null, addresses: [], peers: [], banned: [] };
+    return {
+      enabled: true,
+      id: network.peerId,
+      addresses: network.multiaddrs(),
+      peers: network.peerViews(),
+      banned: network.bansInForce().map((b) => ({ id: b.peer, until: new Date(b.until).toISOString(), reason: b.reason })),
+    };
+  }
+
+  async connectPeer(addr: string): Promise<PeerSummary> {
+    try {
+      return await this.requireNetwork().connect(addr);
+    } catch (err) {
+      throw peerProblem(err);
+    }
+  }
+
+  async disconnectPeer(id: string, banSeconds?: number): Promise<DisconnectView> {
+    let done;
+    try {
+      done = await this.requireNetwork().disconnect(id, banSeconds);
+    } catch (err) {
+      throw peerProblem(err);
+    }
+    if (!done.disconnected && done.bannedUntil === null) throw new HttpProblem(404, 'peer-not-connected', 'Peer not connected', `${id} is not connected (add ?ban=SECONDS to ban it anyway)`);
+    return { disconnected: done.disconnected, bannedUntil: done.bannedUntil === null ? null : new Date(done.bannedUntil).toISOString() };
+  }
+
   // ── what the metrics read at scrape time (see statsSourceOf) ──
 
   workerHashes() {
@@ -289,6 +327,17 @@ export class NodeApiAdapter implements NodeApi {
     return 'height' in id ? chain.blockByHeight(id.height) : chain.blockByHash(id.hash);
   }
 
+  private networkStatus(): Pick<NodeStatus, 'peers' | 'sync'> {
+    const network = this.parts.network;
+    if (!network) return {};
+    return { peers: network.peerViews().length, sync: network.syncProgress() };
+  }
+
+  private requireNetwork(): P2pNetwork {
+    if (!this.parts.network) throw new HttpProblem(409, 'p2p-disabled', 'Peer-to-peer disabled', 'this node was started with --no-p2p');
+    return this.parts.network;
+  }
+
   private requireMiner() {
     if (!this.parts.miner) throw new HttpProblem(409, 'mining-disabled', 'Mining disabled', 'this node was started with --no-mine');
     return this.parts.miner;
@@ -320,6 +369,12 @@ export function statsSourceOf(adapter: NodeApiAdapter): NodeStatsSource {
     miningWorkers: () => adapter.miningWorkers(),
     stratumSessions: () => adapter.stratumSessions(),
   };
+}
+
+function peerProblem(err: unknown): unknown {
+  if (err instanceof PeerInputError) return new HttpProblem(400, 'invalid-peer', 'Invalid peer', err.message);
+  if (err instanceof DialFailure) return new HttpProblem(502, 'peer-unreachable', 'Peer unreachable', err.message);
+  return err;
 }
 
 function triple(r: HashRates): [number | null, number | null, number | null] {

@@ -4,6 +4,10 @@ import { z } from 'zod';
 import type { NetworkName } from '../chain/network.js';
 import { MAX_SLOTS } from '../miner/shared.js';
 import { DEFAULT_STRATUM_LIMITS } from '../stratum/limits.js';
+import { MAX_CONFIGURED_PEERS } from '../net/limits.js';
+
+/** The most peers --max-peers allows. */
+export const MAX_PEERS = 1_000;
 
 export type NetworkConfigName = NetworkName;
 
@@ -42,6 +46,16 @@ export interface NodeConfig {
   stratumMaxPerAddress: number;
   /** The lowest share difficulty a session is given. */
   stratumMinDifficulty: number;
+  /** The peer-to-peer network (false = --no-p2p). It listens on `host`, like the HTTP API. */
+  p2p: boolean;
+  /** TCP port for peers; 0 = any free port. */
+  p2pPort: number;
+  /** Bootstrap peers' multiaddrs (--peer, repeatable), kept connected. */
+  peers: string[];
+  /** Connected peers at most, inbound and outbound together. */
+  maxPeers: number;
+  /** Find peers on the local network with mDNS. */
+  mdns: boolean;
 }
 
 export type PartialConfig = Partial<NodeConfig>;
@@ -62,6 +76,11 @@ export const DEFAULT_CONFIG: Omit<NodeConfig, 'threads' | 'coinbase' | 'token'> 
   stratumMaxSessions: DEFAULT_STRATUM_LIMITS.maxSessions,
   stratumMaxPerAddress: DEFAULT_STRATUM_LIMITS.maxSessionsPerAddress,
   stratumMinDifficulty: DEFAULT_STRATUM_LIMITS.minDifficulty,
+  p2p: true,
+  p2pPort: 9333,
+  peers: [],
+  maxPeers: 24,
+  mdns: false,
 };
 
 const publicKeyHex = z.string().regex(/^[0-9a-fA-F]{64}$/, 'expected a 64-hex-digit Ed25519 public key').transform((s) => s.toLowerCase());
@@ -86,6 +105,11 @@ export const configFileSchema = z.strictObject({
   stratumMaxSessions: z.number().int().min(1).max(1_000_000),
   stratumMaxPerAddress: z.number().int().min(1).max(1_000_000),
   stratumMinDifficulty: z.number().positive().max(1e15),
+  p2p: z.boolean(),
+  p2pPort: z.number().int().min(0).max(65_535),
+  peers: z.array(z.string().min(1).max(1024)).max(MAX_CONFIGURED_PEERS),
+  maxPeers: z.number().int().min(1).max(MAX_PEERS),
+  mdns: z.boolean(),
 }).partial();
 
 export const CONFIG_KEYS = Object.keys(configFileSchema.shape);

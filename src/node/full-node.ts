@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Chain } from '../chain/chain.js';
+import { encodeTx } from '../chain/tx.js';
 import { createApp } from '../http/app.js';
 import { startHttpServer, type RunningHttpServer } from '../http/server.js';
 import { isLoopback } from '../http/middleware/control-auth.js';
@@ -19,6 +20,7 @@ import { emptyLogWarning, recoveryMessages } from '../store/recovery-report.js';
 import { StratumServer, type StratumServerDeps } from '../stratum/server.js';
 import { JobPublisher } from './job-publisher.js';
 import { MiningLoop } from './mining-loop.js';
+import { P2pNetwork } from '../net/network.js';
 import { startStatusReporter, type StatusReporter } from './status-line.js';
 
 /** A running node: its HTTP address, its parts (for tests and tools), and a clean stop. */
@@ -28,6 +30,8 @@ export interface RunningNode {
   stratumUrl: string | null;
   chain: Chain;
   api: NodeApiAdapter;
+  /** Null with --no-p2p. */
+  network: P2pNetwork | null;
   /** Stop mining, stop serving, finish writing, close the store. Safe to call twice. */
   close(): Promise<void>;
 }
@@ -63,7 +67,15 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     const parts: NodeParts = { chain, miner: null, stratum: null, admission, startedAt };
     let reporter: StatusReporter | undefined; // started last, once the node serves
     const api = new NodeApiAdapter(parts);
-    const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api)));
+    const metrics = (parts.metrics = createNodeMetrics(statsSourceOf(api), {
+      network: () =>
+        parts.network?.stats() ?? {
+          peers: () => ({ inbound: 0, outbound: 0 }),
+          bestHeaderHeight: () => chain.bestHeader().height,
+          syncing: () => false,
+          blocksRemaining: () => chain.bestHeader().height - chain.tip().height,
+        },
+    }));
 
     const pool = config.mine ? new MinerPool({ threads: config.threads }) : null;
     cleanups.push(recordNodeEvents(chain, pool, metrics, log), recordAdmissionEvents(admission, metrics));
@@ -103,6 +115,28 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     } else {
       log.info('stratum: off (--no-stratum)');
     }
+    if (config.p2p) {
+      // Peers' transactions come in through the same door as the API's (the admission path).
+      const network = await P2pNetwork.start({
+        dataDir: config.dataDir, chain, admission, host: config.host, port: config.p2pPort,
+        peers: config.peers, maxPeers: config.maxPeers, mdns: config.mdns, log, metrics: metrics.network,
+      });
+      parts.network = network;
+      // A client's transaction is announced once it is on disk and in the mempool; a peer's is relayed by gossip itself.
+      const announce = (e: { txid: string; origin: string }) => {
+        if (e.origin !== 'api') return;
+        const entry = chain.mempool.get(e.txid);
+        if (entry) network.publishTransaction(encodeTx(entry.tx));
+      };
+      chain.on('tx-accepted', announce);
+      cleanups.push(() => {
+        chain.off('tx-accepted', announce);
+        return network.close();
+      });
+    } else {
+      parts.network = null;
+      log.info('p2p: off (--no-p2p)');
+    }
 
     const app = createApp({
       api,
@@ -127,7 +161,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
 
     reporter = startStatusReporter(log, () => api.status());
     cleanups.push(() => reporter?.stop());
-    return { url: server.url, stratumUrl: parts.stratum?.url ?? null, chain, api, close };
+    return { url: server.url, stratumUrl: parts.stratum?.url ?? null, chain, api, network: parts.network ?? null, close };
   } catch (err) {
     await close();
     throw err;

@@ -3,7 +3,8 @@ import type { Logger } from './log.js';
 
 /**
  * The node's one-line summary, as cpuminer and xmrig print theirs: height, tip, difficulty, hash
- * rate over 10 s / 60 s / 15 min (n/a until a window is full), last block age, mempool.
+ * rate over 10 s / 60 s / 15 min (n/a until a window is full), last block age, mempool, and with
+ * the network on, peers and, while syncing, progress (height of the best known header, blocks/s, ETA).
  */
 export function formatStatus(s: NodeStatus): string {
   const rates = [s.hashrate['10s'], s.hashrate['60s'], s.hashrate['15m']].map(formatRate).join(' ');
@@ -15,7 +16,21 @@ export function formatStatus(s: NodeStatus): string {
     mining,
     `last block ${s.lastBlockAgeSeconds === null ? 'n/a' : formatAge(s.lastBlockAgeSeconds)}`,
     `mempool ${s.mempool.transactions} tx ${formatBytes(s.mempool.bytes)}`,
+    ...(s.peers === undefined ? [] : [`peers ${s.peers}`]),
+    ...(s.sync?.state === 'syncing' ? [formatSync(s.sync)] : []),
   ].join(' | ');
+}
+
+function formatSync(sync: NonNullable<NodeStatus['sync']>): string {
+  const rate = sync.blocksPerSecond === null ? '' : ` ${sync.blocksPerSecond.toFixed(1)} blk/s`;
+  const eta = sync.etaSeconds === null ? '' : ` ETA ${formatDuration(sync.etaSeconds)}`;
+  return `syncing to ${sync.bestHeaderHeight} (${sync.blocksRemaining} left${rate}${eta})`;
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.floor(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+  return `${Math.floor(seconds / 3600)}h${String(Math.floor((seconds % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 export interface StatusReporter {

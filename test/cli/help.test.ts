@@ -4,6 +4,8 @@ import * as benchConsent from '../../bench/consent.js';
 import * as benchHttp from '../../bench/http.js';
 import * as benchKernels from '../../bench/kernels.js';
 import * as benchStratum from '../../bench/stratum.js';
+import * as benchPropagation from '../../bench/propagation.js';
+import * as benchSync from '../../bench/sync.js';
 import * as benchThreads from '../../bench/threads.js';
 import * as headers from '../../src/cli/commands/headers.js';
 import * as access from '../../src/cli/commands/access.js';
@@ -24,7 +26,7 @@ import { runCli } from './run-cli.js';
 
 type Flags = Record<string, { type: string; short?: string }>;
 
-/** Every flag a command's parser accepts, by command (bench: its four benchmarks together). */
+/** Every flag a command's parser accepts, by command (bench: its benchmarks together). */
 const accepted: Record<string, Flags[]> = {
   hash: [],
   scan: [scan.options],
@@ -40,7 +42,7 @@ const accepted: Record<string, Flags[]> = {
   headers: [headers.options],
   start: [start.options],
   mine: [mine.options],
-  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options, benchConsent.options],
+  bench: [benchKernels.options, benchThreads.options, benchChain.options, benchHttp.options, benchStratum.options, benchConsent.options, benchSync.options, benchPropagation.options],
 };
 
 describe('command help', () => {

@@ -75,7 +75,7 @@ describe('the packed package, installed with production dependencies only', () =
     expect(http.stderr.trim().split('\n'), http.said).toEqual([expect.stringMatching(/^carechain: bench http needs autocannon/)]);
 
     // npx runs the command through a shell: the node gets its own process group, stopped by its id.
-    const node = spawn('npx', ['--no-install', 'carechain', 'start', '--no-mine', '--port', '0', '--data', join(work, 'data')], {
+    const node = spawn('npx', ['--no-install', 'carechain', 'start', '--no-mine', '--port', '0', '--stratum-port', '0', '--p2p-port', '0', '--data', join(work, 'data')], {
       cwd: app,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -22,7 +22,7 @@ afterEach(() => {
 afterAll(removeTempDirs);
 
 async function startLimitedNode(openFiles: number, flags: string[]): Promise<{ port: number; log: () => string }> {
-  const args = [process.execPath, '--import', 'tsx', MAIN, 'start', '--data', tempDir(), '--port', '0', '--network', 'test', '--no-mine', ...flags];
+  const args = [process.execPath, '--import', 'tsx', MAIN, 'start', '--data', tempDir(), '--port', '0', '--network', 'test', '--no-mine', '--no-stratum', '--no-p2p', ...flags];
   child = spawn('sh', ['-c', `ulimit -n ${openFiles} && exec "$@"`, 'sh', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (c) => (output += c));

@@ -40,7 +40,7 @@ const mined = (txid: string) => waitFor(`${txid} mined`, async () => (await getJ
 
 beforeAll(async () => {
   for (const [who, pair] of Object.entries(people) as Array<[keyof typeof people, KeyPair]>) writeKeyFile(keyFile(who), pair);
-  node = await startNodeProcess(['--data', dataDir, '--port', '0', '--network', 'test', '-t', '1', '--coinbase', people.clinic.publicKey]);
+  node = await startNodeProcess(['--data', dataDir, '--port', '0', '--stratum-port', '0', '--no-p2p', '--network', 'test', '-t', '1', '--coinbase', people.clinic.publicKey]);
   // The clinic's first rewards mature coinbaseMaturity blocks after they were mined.
   await waitFor('mature rewards', async () => ((await getJson('/status')).height > networks.test.coinbaseMaturity + 1 ? true : undefined), 60_000);
 }, 90_000);

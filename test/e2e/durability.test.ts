@@ -32,7 +32,7 @@ afterEach(async () => {
 });
 
 function start(dataDir: string): Promise<NodeProcess> {
-  return startNodeProcess(['--network', 'test', '--data', dataDir, '--port', '0', '-t', '1', '--rate-limit', '0', '--max-connections-per-client', '0', '--no-stratum']);
+  return startNodeProcess(['--network', 'test', '--data', dataDir, '--port', '0', '-t', '1', '--rate-limit', '0', '--max-connections-per-client', '0', '--no-stratum', '--no-p2p']);
 }
 
 async function getJson(url: string): Promise<{ status: number; body: any }> {

@@ -22,7 +22,7 @@ afterEach(() => {
 afterAll(removeTempDirs);
 
 function startNode(port: number, stderr: 'pipe' | number) {
-  const args = ['--import', 'tsx', MAIN, 'start', '--data', tempDir(), '--port', String(port), '--network', 'test', '-t', '1'];
+  const args = ['--import', 'tsx', MAIN, 'start', '--data', tempDir(), '--port', String(port), '--stratum-port', '0', '--no-p2p', '--network', 'test', '-t', '1'];
   child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'ignore', stderr] });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child!.once('exit', (code, signal) => resolve({ code, signal })));
   return { child, exited };

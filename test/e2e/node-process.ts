@@ -14,9 +14,14 @@ export interface NodeProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-export async function startNodeProcess(args: string[], timeoutMs = 30_000): Promise<NodeProcess> {
+/**
+ * `wrap` runs the node under another command that execs it (e.g. `ip netns exec NS`), so the
+ * child's pid is still the node's own.
+ */
+export async function startNodeProcess(args: string[], timeoutMs = 30_000, wrap: string[] = []): Promise<NodeProcess> {
   // Through tsx from the source, so the test needs no build; cwd is the repo so `--import tsx` resolves.
-  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const command = [...wrap, process.execPath, '--import', 'tsx', MAIN, 'start', ...args];
+  const child = spawn(command[0]!, command.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const url = await new Promise<string>((resolve, reject) => {

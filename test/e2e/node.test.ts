@@ -27,7 +27,7 @@ const work = tempDir();
 const owner = generateKeyPair(); // the coinbase key: its rewards pay the fees below
 const friend = generateKeyPair();
 const subject = toHex(new Uint8Array(32).fill(0x5b)); // an HMAC pseudonym, never a patient id
-const nodeArgs = ['--data', dataDir, '--port', '0', '--stratum-port', '0', '--network', 'test', '-t', '1', '--coinbase', owner.publicKey];
+const nodeArgs = ['--data', dataDir, '--port', '0', '--stratum-port', '0', '--p2p-port', '0', '--network', 'test', '-t', '1', '--coinbase', owner.publicKey];
 
 let node: NodeProcess;
 const get = (path: string) => fetch(node.url + path);

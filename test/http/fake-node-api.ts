@@ -223,4 +223,13 @@ export class FakeNodeApi implements NodeApi {
   metrics() {
     return this.#call('metrics', () => ({ contentType: 'text/plain; version=0.0.4; charset=utf-8', body: 'carechain_chain_height 2\n' }));
   }
+  peers() {
+    return this.#call('peers', () => ({ enabled: true, id: '12D3KooWFake', addresses: ['/ip4/127.0.0.1/tcp/9333/p2p/12D3KooWFake'], peers: [], banned: [] }));
+  }
+  connectPeer(addr: string) {
+    return this.#call(`connectPeer(${addr})`, () => ({ id: '12D3KooWOther', addresses: [addr], direction: 'outbound' as const, score: 0, tipHeight: 2, latencyMs: 1, since: '2026-01-01T00:00:00.000Z' }));
+  }
+  disconnectPeer(id: string, banSeconds?: number) {
+    return this.#call(`disconnectPeer(${id},${banSeconds ?? ''})`, () => ({ disconnected: true, bannedUntil: banSeconds === undefined ? null : '2026-01-01T00:00:00.000Z' }));
+  }
 }

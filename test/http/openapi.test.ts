@@ -15,7 +15,7 @@ describe('GET /openapi.json', () => {
     );
     const documented = new Set(Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m} ${path}`)));
     expect([...documented].sort()).toEqual([...served].sort());
-    expect(documented.size).toBe(24);
+    expect(documented.size).toBe(27);
   });
 
   it('declares path parameters, bodies, bearer security on control routes and problem responses', async () => {

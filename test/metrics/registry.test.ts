@@ -31,6 +31,14 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   carechain_stratum_shares_total: { type: 'counter', labels: ['result'] },
   carechain_stratum_accepted_difficulty_total: { type: 'counter', labels: [] },
   carechain_stratum_blocks_found_total: { type: 'counter', labels: [] },
+  carechain_peers: { type: 'gauge', labels: ['direction'] },
+  carechain_gossip_messages_total: { type: 'counter', labels: ['topic', 'result'] },
+  carechain_reqresp_requests_total: { type: 'counter', labels: ['protocol', 'role', 'result'] },
+  carechain_p2p_bytes_total: { type: 'counter', labels: ['direction'] },
+  carechain_peer_bans_total: { type: 'counter', labels: ['reason'] },
+  carechain_best_header_height: { type: 'gauge', labels: [] },
+  carechain_sync_state: { type: 'gauge', labels: [] },
+  carechain_sync_blocks_remaining: { type: 'gauge', labels: [] },
 };
 
 type Sample = { labels: Record<string, string | number>; value: number; metricName?: string };

@@ -21,6 +21,7 @@ describe('node config', () => {
       coinbase: undefined, token: undefined, rateLimit: 50,
       maxConnections: 1024, maxConnectionsPerClient: 64, headersTimeout: 10, requestTimeout: 30,
       stratum: true, stratumPort: 3333, stratumMaxSessions: 1024, stratumMaxPerAddress: 64, stratumMinDifficulty: 0.0001,
+      p2p: true, p2pPort: 9333, peers: [], maxPeers: 24, mdns: false,
     });
   });
 
@@ -30,7 +31,7 @@ describe('node config', () => {
   });
 
   it('refuses unknown keys, wrong types and broken JSON with one line naming the problem', () => {
-    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, maxConnections, maxConnectionsPerClient, headersTimeout, requestTimeout, stratum, stratumPort, stratumMaxSessions, stratumMaxPerAddress, stratumMinDifficulty\)$/);
+    expect(() => parseConfig({ prot: 1 })).toThrow(/^config: unknown key "prot" \(known: data, host, port, threads, network, mine, coinbase, token, rateLimit, maxConnections, maxConnectionsPerClient, headersTimeout, requestTimeout, stratum, stratumPort, stratumMaxSessions, stratumMaxPerAddress, stratumMinDifficulty, p2p, p2pPort, peers, maxPeers, mdns\)$/);
     expect(() => parseConfig({ stratumMinDifficulty: 0 })).toThrow(/"stratumMinDifficulty"/);
     expect(parseConfig({ stratum: false, stratumPort: 0 })).toEqual({ stratum: false, stratumPort: 0 });
     expect(() => parseConfig({ port: '8080' })).toThrow(/^config: "port": /);

@@ -26,6 +26,13 @@ describe('status line', () => {
     expect([0, 59.9, 3600, 86_400 * 3].map(formatAge)).toEqual(['0s ago', '59s ago', '1h00m ago', '3d ago']);
   });
 
+  it('shows peers with the network on, and sync progress (target, blocks left, rate, ETA) while syncing', () => {
+    const sync = { state: 'syncing' as const, bestHeaderHeight: 10_000, blocksRemaining: 8766, blocksPerSecond: 120.5, etaSeconds: 73 };
+    expect(formatStatus({ ...status, peers: 3, sync })).toMatch(/\| mempool 3 tx 2\.0 KiB \| peers 3 \| syncing to 10000 \(8766 left 120\.5 blk\/s ETA 1m13s\)$/);
+    expect(formatStatus({ ...status, peers: 0, sync: { ...sync, blocksPerSecond: null, etaSeconds: null } })).toMatch(/peers 0 \| syncing to 10000 \(8766 left\)$/);
+    expect(formatStatus({ ...status, peers: 2, sync: { ...sync, state: 'synced', blocksRemaining: 0 } })).toMatch(/\| peers 2$/);
+  });
+
   it('redraws in place on a terminal, with log lines printed above it', () => {
     let out = '';
     const log = createLogger({ write: (t: string) => (out += t), isTTY: true, columns: 40 });

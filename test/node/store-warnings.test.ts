@@ -17,7 +17,7 @@ import { memoryLogger } from './fakes.js';
 
 /** What startNode says about its block log: a node on the test network, not mining, on a free loopback port. */
 const config = (dataDir: string): NodeConfig => ({
-  ...DEFAULT_CONFIG, dataDir, port: 0, threads: 1, network: 'test', mine: false, coinbase: undefined, token: undefined, rateLimit: 0,
+  ...DEFAULT_CONFIG, dataDir, port: 0, threads: 1, network: 'test', mine: false, coinbase: undefined, token: undefined, rateLimit: 0, stratum: false, p2p: false,
 });
 
 let node: RunningNode | undefined;

@@ -24,7 +24,7 @@ describe.skipIf(skip)('pooler cpuminer against the node', () => {
   beforeAll(async () => {
     if (unavailable) throw new Error(`cannot build pooler's cpuminer: ${unavailable}`);
     const binary = buildCpuminer();
-    node = await startNodeProcess(['--network', 'dev', '--no-mine', '--data', tempDir(), '--port', '0', '--stratum-port', '0']);
+    node = await startNodeProcess(['--network', 'dev', '--no-mine', '--data', tempDir(), '--port', '0', '--stratum-port', '0', '--no-p2p']);
     const stratum = /stratum: listening on (stratum\+tcp:\/\/\S+)/.exec(node.log())![1]!;
     minerd = spawn(binary, ['-a', 'sha256d', '-o', stratum, '-u', `${payee}.cpuminer`, '-p', 'x', '-t', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
     minerd.stdout!.on('data', (c: Buffer) => (minerLog += c.toString()));

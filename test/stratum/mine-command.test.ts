@@ -31,7 +31,7 @@ afterAll(async () => {
 });
 
 async function node(): Promise<{ node: NodeProcess; stratum: string }> {
-  const n = await startNodeProcess(['--network', 'dev', '--no-mine', '--data', tempDir(), '--port', '0', '--stratum-port', '0']);
+  const n = await startNodeProcess(['--network', 'dev', '--no-mine', '--data', tempDir(), '--port', '0', '--stratum-port', '0', '--no-p2p']);
   nodes.push(n);
   return { node: n, stratum: /stratum: listening on (stratum\+tcp:\/\/\S+)/.exec(n.log())![1]! };
 }

@@ -20,10 +20,12 @@ const benchmarks: Record<string, () => Promise<BenchModule>> = {
   http: () => import('../../../bench/http.js'),
   stratum: () => import('../../../bench/stratum.js'),
   consent: () => import('../../../bench/consent.js'),
+  sync: () => import('../../../bench/sync.js'),
+  propagation: () => import('../../../bench/propagation.js'),
 };
 
 /** What `bench all` (and `npm run bench`) runs, one after another — never two at once. */
-const ALL = ['kernels', 'threads', 'chain', 'stratum'];
+const ALL = ['kernels', 'threads', 'chain', 'stratum', 'sync', 'propagation'];
 
 export async function run(args: string[]): Promise<void> {
   const [name, ...rest] = args;

@@ -3,12 +3,14 @@
  *                  [--coinbase KEY] [--token T] [--rate-limit N] [--max-connections N]
  *                  [--max-connections-per-client N] [--headers-timeout S] [--request-timeout S]
  *                  [--stratum-port P] [--no-stratum] [--stratum-max-sessions N]
- *                  [--stratum-max-per-address N] [--stratum-min-difficulty D] [--config FILE]`
+ *                  [--stratum-max-per-address N] [--stratum-min-difficulty D]
+ *                  [--p2p-port P] [--peer MULTIADDR]... [--no-p2p] [--max-peers N] [--mdns] [--config FILE]`
  * Runs a node until SIGINT/SIGTERM, then stops the workers, finishes writing, closes the store and
  * exits 0. Flags win over the config file, the file over the defaults.
  */
 import { startNode } from '../../node/full-node.js';
-import { ConfigError, loadConfigFile, resolveConfig, tokenProblem, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
+import { ConfigError, loadConfigFile, MAX_PEERS, resolveConfig, tokenProblem, type NetworkConfigName, type PartialConfig } from '../../node/config.js';
+import { MAX_CONFIGURED_PEERS } from '../../net/limits.js';
 import { createLogger } from '../../node/log.js';
 import { MAX_SLOTS } from '../../miner/shared.js';
 import { parseCommandArgs, parseCount } from '../args.js';
@@ -35,6 +37,11 @@ export const options = {
   'stratum-max-per-address': { type: 'string' },
   'stratum-min-difficulty': { type: 'string' },
   config: { type: 'string', short: 'c' },
+  'p2p-port': { type: 'string' },
+  peer: { type: 'string', multiple: true },
+  'no-p2p': { type: 'boolean' },
+  'max-peers': { type: 'string' },
+  mdns: { type: 'boolean' },
 } as const;
 
 export async function run(args: string[]): Promise<number> {
@@ -59,8 +66,14 @@ export async function run(args: string[]): Promise<number> {
     stratumMaxSessions: optionalCount(values['stratum-max-sessions'], '--stratum-max-sessions'),
     stratumMaxPerAddress: optionalCount(values['stratum-max-per-address'], '--stratum-max-per-address'),
     stratumMinDifficulty: values['stratum-min-difficulty'] === undefined ? undefined : positiveNumber(values['stratum-min-difficulty'], '--stratum-min-difficulty'),
+    p2p: values['no-p2p'] ? false : undefined,
+    p2pPort: values['p2p-port'] === undefined ? undefined : inRange(parseCount(values['p2p-port'], '--p2p-port'), '--p2p-port', 0, 65_535),
+    peers: values.peer === undefined ? undefined : values.peer.map(peerAddress),
+    maxPeers: values['max-peers'] === undefined ? undefined : inRange(parseCount(values['max-peers'], '--max-peers'), '--max-peers', 1, MAX_PEERS),
+    mdns: values.mdns ? true : undefined,
   };
   if (values.data === '') throw new CliError('--data must not be empty');
+  if ((values.peer?.length ?? 0) > MAX_CONFIGURED_PEERS) throw new CliError(`--peer may be given at most ${MAX_CONFIGURED_PEERS} times`);
   let config;
   try {
     config = resolveConfig(flags, values.config === undefined ? {} : loadConfigFile(values.config));
@@ -124,6 +137,12 @@ function positiveNumber(value: string, flag: string): number {
 function networkName(name: string): NetworkConfigName {
   if (name !== 'dev' && name !== 'test') throw new CliError(`--network must be dev or test, got "${name}"`);
   return name;
+}
+
+/** A peer's multiaddr, e.g. /ip4/127.0.0.1/tcp/9333/p2p/12D3Koo… (checked fully when the network starts). */
+function peerAddress(addr: string): string {
+  if (!addr.startsWith('/')) throw new CliError(`--peer must be a multiaddr such as /ip4/127.0.0.1/tcp/9333/p2p/<peer id>, got "${addr}"`);
+  return addr;
 }
 
 function publicKey(hex: string): string {

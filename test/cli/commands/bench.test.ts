@@ -6,7 +6,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('carechain bench', () => {
   it('names the benchmarks when given none or an unknown one', async () => {
-    await expect(bench([])).rejects.toThrow(new CliError('bench needs one of: kernels, threads, chain, http, stratum, consent, all'));
+    await expect(bench([])).rejects.toThrow(new CliError('bench needs one of: kernels, threads, chain, http, stratum, consent, sync, propagation, all'));
     await expect(bench(['disk'])).rejects.toThrow(CliError);
   });
 

@@ -1,0 +1,204 @@
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Chain } from '../src/chain/chain.js';
+import { sha256d, toHex } from '../src/chain/hash.js';
+import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
+import { generateKeyPair, type KeyPair } from '../src/chain/keys.js';
+import { networks } from '../src/chain/network.js';
+import { buildTransfer } from '../src/chain/signing.js';
+import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
+import { encodeTx } from '../src/chain/tx.js';
+import { count, type FlagValues } from './flags.js';
+import { startPeerProcess, until, type PeerProcess } from './peer-process.js';
+
+/** The flags `carechain bench propagation` takes (COMMAND_HELP documents each). */
+export const options = {
+  samples: { type: 'string', default: '100' },
+  'relay-rate': { type: 'string', default: '200' },
+  'relay-window': { type: 'string', default: '5' },
+  'relay-pairs': { type: 'string', default: '3' },
+  threads: { type: 'string', short: 't' },
+  json: { type: 'boolean', default: false },
+} as const;
+
+export interface PropagationBenchSettings {
+  samples: number;
+  rate: number;
+  windowSeconds: number;
+  pairs: number;
+  threads: number;
+  json: boolean;
+}
+
+/** The settings of a run, from the parsed flags; a value it cannot use throws a FlagError. */
+export function settingsFrom(values: FlagValues<typeof options>): PropagationBenchSettings {
+  return {
+    samples: count(values.samples, '--samples'),
+    rate: count(values['relay-rate'], '--relay-rate'),
+    windowSeconds: count(values['relay-window'], '--relay-window'),
+    pairs: count(values['relay-pairs'], '--relay-pairs'),
+    threads: values.threads === undefined ? availableParallelism() : count(values.threads, '--threads'),
+    json: values.json,
+  };
+}
+
+/**
+ * `carechain bench propagation`, two measurements on `carechain start` processes over TCP loopback:
+ * - propagation: three nodes in a line A – B – C, every one mining (one thread each); for each block
+ *   mined at one end, the time until the far end has stored it (from the two nodes' log times: the
+ *   miner's "mined block", the far end's "p2p: block"), p50 / p99 over --samples blocks (100);
+ *   DESIGN's goal p50 ≤ 50 ms, p99 ≤ 200 ms;
+ * - relay cost: a miner (-t N, default every core) and a peer that receives --relay-rate signed
+ *   transfers per second (200) through POST /txs and relays them to the miner; the miner's hash rate
+ *   in windows with and without the load, side by side (--relay-pairs 3 pairs of --relay-window 5 s);
+ *   goal ≤ 5 % lost.
+ */
+export async function run(settings: PropagationBenchSettings): Promise<void> {
+  const { samples, rate, windowSeconds, pairs, threads } = settings;
+  const dir = mkdtempSync(join(tmpdir(), 'carechain-bench-net-'));
+  try {
+    const propagation = samples > 0 ? await propagationBench(dir, samples) : undefined;
+    const relay = pairs > 0 && rate > 0 ? await relayBench(dir, { rate, windowSeconds, pairs, threads }) : undefined;
+    const result = { bench: 'propagation', node: process.version, propagation, relay };
+    if (settings.json) return void process.stdout.write(JSON.stringify(result) + '\n');
+    process.stdout.write(`node ${process.version}\n`);
+    if (propagation) {
+      process.stdout.write(`propagation over A – B – C, every node mining: ${propagation.samples} blocks end to end\n`);
+      process.stdout.write(`  p50 ${propagation.p50Ms} ms, p99 ${propagation.p99Ms} ms, max ${propagation.maxMs} ms  (goal p50 ≤ 50, p99 ≤ 200)\n`);
+    }
+    if (relay) {
+      process.stdout.write(`relay cost: ${relay.rate} tx/s into a peer, relayed to a miner on ${relay.threads} thread(s)\n`);
+      process.stdout.write(`  idle ${(relay.idleHashesPerSecond / 1e6).toFixed(2)} MH/s, relaying ${(relay.loadedHashesPerSecond / 1e6).toFixed(2)} MH/s: ${relay.lostPercent} % lost (goal ≤ 5 %); ${relay.relayed} tx reached the miner\n`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function propagationBench(dir: string, samples: number) {
+  const nodes: PeerProcess[] = [];
+  try {
+    const a = await startPeerProcess(['--data', join(dir, 'pa'), '-t', '1']);
+    nodes.push(a);
+    const b = await startPeerProcess(['--data', join(dir, 'pb'), '-t', '1', '--peer', a.p2pAddr]);
+    nodes.push(b);
+    const c = await startPeerProcess(['--data', join(dir, 'pc'), '-t', '1', '--peer', b.p2pAddr]);
+    nodes.push(c);
+    await until('the line connected', async () => ((await c.get<{ peers?: number }>('/status')).peers && (await b.get<{ peers?: number }>('/status')).peers === 2 ? true : undefined), 30_000);
+    const since = Date.now();
+    const latencies = await until(
+      `${samples} blocks from end to end`,
+      async () => {
+        const found = [...endToEnd(a.log(), c.log(), since), ...endToEnd(c.log(), a.log(), since)];
+        return found.length >= samples ? found.slice(0, samples) : undefined;
+      },
+      Math.max(60_000, samples * 10_000),
+      500,
+    );
+    const sorted = [...latencies].sort((x, y) => x - y);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
+    return { samples: sorted.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: sorted.at(-1)! };
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+/** Milliseconds from "mined block H HASH" in one log to "p2p: block H HASH" in the other, for blocks mined after `since`. */
+function endToEnd(minerLog: string, farLog: string, since: number): number[] {
+  const mined = new Map<string, number>();
+  for (const m of minerLog.matchAll(/^(\S+) info mined block \d+ ([0-9a-f]{64})/gm)) {
+    const t = Date.parse(m[1]!);
+    if (t >= since) mined.set(m[2]!, t);
+  }
+  const out: number[] = [];
+  for (const m of farLog.matchAll(/^(\S+) info p2p: block \d+ ([0-9a-f]{64}) from/gm)) {
+    const t0 = mined.get(m[2]!);
+    if (t0 !== undefined) out.push(Date.parse(m[1]!) - t0);
+  }
+  return out;
+}
+
+async function relayBench(dir: string, o: { rate: number; windowSeconds: number; pairs: number; threads: number }) {
+  const total = o.rate * o.windowSeconds * o.pairs;
+  const perSender = 60; // under the mempool's 64 per sender
+  const senders = Array.from({ length: Math.ceil(total / perSender) }, generateKeyPair);
+  const base = join(dir, 'relay');
+  await fundedLog(base, senders);
+  cpSync(base, join(dir, 'relay-peer'), { recursive: true });
+  const sink = generateKeyPair().publicKey;
+  const txs = senders.flatMap((s) => Array.from({ length: perSender }, (_, sequence) => toHex(encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 })))));
+  const nodes: PeerProcess[] = [];
+  try {
+    const miner = await startPeerProcess(['--data', base, '-t', String(o.threads)]);
+    nodes.push(miner);
+    const peer = await startPeerProcess(['--data', join(dir, 'relay-peer'), '--no-mine', '--peer', miner.p2pAddr]);
+    nodes.push(peer);
+    await until('the peer connected', async () => ((await peer.get<{ peers?: number }>('/status')).peers ? true : undefined), 30_000);
+    await hashesOver(miner, 3); // warm up: the kernel leaves V8's baseline tier
+    let idle = 0;
+    let loaded = 0;
+    let next = 0;
+    for (let pair = 0; pair < o.pairs; pair++) {
+      idle += await hashesOver(miner, o.windowSeconds);
+      const load = postAtRate(peer, txs.slice(next, (next += o.rate * o.windowSeconds)), o.rate);
+      loaded += await hashesOver(miner, o.windowSeconds);
+      await load;
+    }
+    const relayed = await metric(miner, 'carechain_gossip_messages_total{topic="tx",result="accept"}');
+    const seconds = o.pairs * o.windowSeconds;
+    const idleRate = idle / seconds;
+    const loadedRate = loaded / seconds;
+    return { rate: o.rate, threads: o.threads, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
+  } finally {
+    await Promise.all(nodes.map((n) => n.stop()));
+  }
+}
+
+async function hashesOver(node: PeerProcess, seconds: number): Promise<number> {
+  const before = (await node.get<{ hashesTotal: number }>('/mining')).hashesTotal;
+  await new Promise((r) => setTimeout(r, seconds * 1000));
+  return (await node.get<{ hashesTotal: number }>('/mining')).hashesTotal - before;
+}
+
+/** POST each transaction to the node, paced at `rate` per second. */
+async function postAtRate(node: PeerProcess, txs: string[], rate: number): Promise<void> {
+  const start = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < txs.length; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    pending.push(fetch(`${node.url}/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hex: txs[i] }) }).then((r) => r.arrayBuffer()));
+  }
+  await Promise.all(pending);
+}
+
+async function metric(node: PeerProcess, series: string): Promise<number> {
+  const text = await (await fetch(`${node.url}/metrics`)).text();
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.split(' ').pop()) : 0;
+}
+
+/** A short log whose first blocks pay each sender a coinbase, matured. */
+async function fundedLog(dataDir: string, senders: KeyPair[]): Promise<void> {
+  const network = networks.test;
+  const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 100_000 });
+  const sink = generateKeyPair().publicKey;
+  for (const key of [...senders.map((s) => s.publicKey), ...Array.from({ length: network.coinbaseMaturity + 1 }, () => sink)]) {
+    const block = chain.template(key, { time: chain.tip().header.time + network.targetSpacing }).blockFor(0, 0);
+    const target = bitsToTarget(block.header.bits);
+    const bytes = Buffer.from(encodeHeader(block.header));
+    for (let nonce = 0; ; nonce++) {
+      bytes.writeUInt32LE(nonce, NONCE_OFFSET);
+      if (leBytesToBigInt(sha256d(bytes)) <= target) {
+        block.header.nonce = nonce;
+        break;
+      }
+    }
+    const result = await chain.submitBlock(block, 'api');
+    if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
+  }
+  await chain.close();
+}
+
