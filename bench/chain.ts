@@ -3,13 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Chain } from '../src/chain/chain.js';
-import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
 import { generateKeyPair } from '../src/chain/keys.js';
 import { COIN, defineNetwork, type Network } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
-import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
-import { sha256d } from '../src/chain/hash.js';
-import type { Block } from '../src/chain/block.js';
+import { mineTemplate } from './bench-miner.js';
 import { count, type FlagValues } from './flags.js';
 import { fullPoolBench } from './mempool.js';
 
@@ -60,7 +57,7 @@ export async function run(settings: ChainBenchSettings): Promise<void> {
   try {
     const replay = await replayBench(network, join(dir, 'replay'), blocks, txsPerBlock);
     const admission = await admissionBench(network, join(dir, 'admit'), admit);
-    const fullPool = settings.pool > 0 && settings.flood > 0 ? await fullPoolBench(network, (name) => join(dir, name), settings.pool, settings.flood, (c, r) => mine(c, r, network)) : null;
+    const fullPool = settings.pool > 0 && settings.flood > 0 ? await fullPoolBench(network, (name) => join(dir, name), settings.pool, settings.flood, mineTemplate) : null;
     const result = {
       bench: 'chain',
       node: process.version,
@@ -95,7 +92,7 @@ async function replayBench(network: Network, dataDir: string, count: number, per
   const senders = Array.from({ length: Math.max(1, perBlock) }, generateKeyPair);
   const sink = generateKeyPair().publicKey;
   // Fund one sender per block, then every block carries one transfer from each.
-  for (const s of senders) await mine(chain, s.publicKey, network);
+  for (const s of senders) await mineTemplate(chain, s.publicKey);
   let sequence = 0;
   while (chain.tip().height < count) {
     // Rewards wait coinbaseMaturity blocks before they may be spent.
@@ -105,7 +102,7 @@ async function replayBench(network: Network, dataDir: string, count: number, per
       }
       sequence++;
     }
-    await mine(chain, sink, network);
+    await mineTemplate(chain, sink);
   }
   await chain.close();
   const start = performance.now();
@@ -122,9 +119,9 @@ async function admissionBench(network: Network, dataDir: string, count: number):
   const perSender = 50;
   const senders = Array.from({ length: Math.max(1, Math.ceil(count / perSender)) }, generateKeyPair);
   const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 100_000, mempool: { maxCount: count + 1, maxBytes: count * 200, maxPerSender: perSender } });
-  for (const s of senders) await mine(chain, s.publicKey, network);
+  for (const s of senders) await mineTemplate(chain, s.publicKey);
   const sink = generateKeyPair().publicKey;
-  for (let i = 0; i < network.coinbaseMaturity; i++) await mine(chain, sink, network);
+  for (let i = 0; i < network.coinbaseMaturity; i++) await mineTemplate(chain, sink);
   const txs = [];
   for (let i = 0; i < count; i++) {
     const s = senders[Math.floor(i / perSender)]!;
@@ -140,21 +137,6 @@ async function admissionBench(network: Network, dataDir: string, count: number):
   return { seconds };
 }
 
-async function mine(chain: Chain, recipient: string, network: Network): Promise<Block> {
-  const block = chain.template(recipient, { time: chain.tip().header.time + network.targetSpacing }).blockFor(0, 0);
-  const target = bitsToTarget(block.header.bits);
-  const bytes = Buffer.from(encodeHeader(block.header));
-  for (let nonce = 0; ; nonce++) {
-    bytes.writeUInt32LE(nonce, NONCE_OFFSET);
-    if (leBytesToBigInt(sha256d(bytes)) <= target) {
-      block.header.nonce = nonce;
-      break;
-    }
-  }
-  const result = await chain.submitBlock(block, 'api');
-  if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
-  return block;
-}
 
 /** Same rules as `test`, with a target half of all hashes meet, so building 10,000 blocks costs no mining. */
 function benchNetwork(): Network {

@@ -5,16 +5,15 @@ import { performance } from 'node:perf_hooks';
 import { computeMerkleRoot, type Block } from '../src/chain/block.js';
 import { Chain } from '../src/chain/chain.js';
 import { decideConsent, type ConsentQuery } from '../src/chain/consent-check.js';
-import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
 import { fromDisplayHex, fromHex, sha256d, toHex } from '../src/chain/hash.js';
 import { generateKeyPair, type KeyPair } from '../src/chain/keys.js';
 import { COIN, defineNetwork, subsidyAt, type Network } from '../src/chain/network.js';
 import { buildAccess, buildConsent, buildEnrol, buildRecord, buildTransfer } from '../src/chain/signing.js';
-import { leBytesToBigInt, bitsToTarget } from '../src/chain/target.js';
 import { txidHex, type SignedTx } from '../src/chain/tx.js';
 import { createApp } from '../src/http/app.js';
 import { NodeApiAdapter } from '../src/node/api-adapter.js';
 import { TxAdmission } from '../src/node/admission.js';
+import { submitMined } from './bench-miner.js';
 import { count, FlagError, type FlagValues } from './flags.js';
 
 /** The flags `carechain bench consent` takes (COMMAND_HELP documents each). */
@@ -201,17 +200,7 @@ async function mineBlock(chain: Chain, network: Network, txs: SignedTx[], recipi
   const coinbase = { kind: 'coinbase' as const, height, recipient: fromHex(recipient, 32), extranonce1: 0, extranonce2: 0, value: subsidyAt(network, height) + fees };
   const body = [coinbase, ...txs];
   const block: Block = { header: { version: 1, prevHash: fromDisplayHex(tip.hash), merkleRoot: computeMerkleRoot(body), time: tip.header.time + 1, bits: chain.nextBits(), nonce: 0 }, txs: body };
-  const target = bitsToTarget(block.header.bits);
-  const bytes = Buffer.from(encodeHeader(block.header));
-  for (let nonce = 0; ; nonce++) {
-    bytes.writeUInt32LE(nonce, NONCE_OFFSET);
-    if (leBytesToBigInt(sha256d(bytes)) <= target) {
-      block.header.nonce = nonce;
-      break;
-    }
-  }
-  const result = await chain.submitBlock(block, 'api');
-  if (result.status !== 'accepted') throw new Error(`bench block ${height} rejected: ${JSON.stringify(result)}`);
+  await submitMined(chain, block);
 }
 
 /** A cold open of the log: every block replayed and validated (Ed25519 included). */

@@ -1,15 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Chain } from '../src/chain/chain.js';
-import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
 import { generateKeyPair, type KeyPair } from '../src/chain/keys.js';
 import { networks } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
-import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 import { encodeTx } from '../src/chain/tx.js';
+import { mineTemplate } from './bench-miner.js';
 import { startBenchNode } from './http-node.js';
 
 /**
@@ -98,19 +96,7 @@ async function fundedDataDir(dataDir: string, count: number): Promise<KeyPair[]>
   const sink = generateKeyPair().publicKey;
   for (const recipient of [...keys.map((k) => k.publicKey), ...Array.from({ length: net.coinbaseMaturity }, () => sink)]) {
     time = chain.tip().header.time + net.targetSpacing;
-    const block = chain.template(recipient, { time }).blockFor(0, 0);
-    const target = bitsToTarget(block.header.bits);
-    const bytes = Buffer.from(encodeHeader(block.header));
-    for (let nonce = 0; ; nonce++) {
-      bytes.writeUInt32LE(nonce, NONCE_OFFSET);
-      const hash = createHash('sha256').update(createHash('sha256').update(bytes).digest()).digest();
-      if (leBytesToBigInt(hash) <= target) {
-        block.header.nonce = nonce;
-        break;
-      }
-    }
-    const result = await chain.submitBlock(block, 'api');
-    if (result.status !== 'accepted') throw new Error(`flood bench: own block refused: ${JSON.stringify(result)}`);
+    await mineTemplate(chain, recipient);
   }
   await chain.close();
   return keys;

@@ -2,13 +2,12 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Chain } from '../src/chain/chain.js';
-import { sha256d, toHex } from '../src/chain/hash.js';
-import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
+import { toHex } from '../src/chain/hash.js';
 import { generateKeyPair, type KeyPair } from '../src/chain/keys.js';
 import { networks } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
-import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 import { encodeTx } from '../src/chain/tx.js';
+import { mineTemplate } from './bench-miner.js';
 import { count, type FlagValues } from './flags.js';
 import { startPeerProcess, until, type PeerProcess } from './peer-process.js';
 
@@ -186,18 +185,7 @@ async function fundedLog(dataDir: string, senders: KeyPair[]): Promise<void> {
   const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 100_000 });
   const sink = generateKeyPair().publicKey;
   for (const key of [...senders.map((s) => s.publicKey), ...Array.from({ length: network.coinbaseMaturity + 1 }, () => sink)]) {
-    const block = chain.template(key, { time: chain.tip().header.time + network.targetSpacing }).blockFor(0, 0);
-    const target = bitsToTarget(block.header.bits);
-    const bytes = Buffer.from(encodeHeader(block.header));
-    for (let nonce = 0; ; nonce++) {
-      bytes.writeUInt32LE(nonce, NONCE_OFFSET);
-      if (leBytesToBigInt(sha256d(bytes)) <= target) {
-        block.header.nonce = nonce;
-        break;
-      }
-    }
-    const result = await chain.submitBlock(block, 'api');
-    if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
+    await mineTemplate(chain, key);
   }
   await chain.close();
 }

@@ -2,14 +2,11 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { Block } from '../src/chain/block.js';
 import { Chain } from '../src/chain/chain.js';
-import { sha256d } from '../src/chain/hash.js';
-import { encodeHeader, NONCE_OFFSET } from '../src/chain/header.js';
 import { generateKeyPair } from '../src/chain/keys.js';
 import { networks } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
-import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
+import { mineTemplate } from './bench-miner.js';
 import { count, type FlagValues } from './flags.js';
 import { startPeerProcess, until } from './peer-process.js';
 
@@ -100,35 +97,20 @@ async function buildLog(dataDir: string, count: number, perBlock: number): Promi
   const chain = await Chain.open({ dataDir, network, now, mempool: { maxCount: perBlock * 2 + 10, maxPerSender: 4 } });
   const senders = Array.from({ length: Math.max(1, Math.min(perBlock, count)) }, generateKeyPair);
   const sink = generateKeyPair().publicKey;
-  for (const s of senders) if (chain.tip().height < count) await mine(chain, s.publicKey);
+  for (const s of senders) if (chain.tip().height < count) await mineTemplate(chain, s.publicKey);
   let sequence = 0;
   while (chain.tip().height < count) {
     if (perBlock > 0 && chain.tip().height >= senders.length + network.coinbaseMaturity) {
       for (const s of senders.slice(0, perBlock)) chain.acceptTransaction(buildTransfer({ network, privateKey: s.privateKey, sequence, fee: 100, recipient: sink, amount: 1 }));
       sequence++;
     }
-    await mine(chain, sink);
+    await mineTemplate(chain, sink);
   }
   const tip = chain.tip().hash;
   await chain.close();
   return tip;
 }
 
-async function mine(chain: Chain, recipient: string): Promise<Block> {
-  const block = chain.template(recipient, { time: chain.tip().header.time + chain.network.targetSpacing }).blockFor(0, 0);
-  const target = bitsToTarget(block.header.bits);
-  const bytes = Buffer.from(encodeHeader(block.header));
-  for (let nonce = 0; ; nonce++) {
-    bytes.writeUInt32LE(nonce, NONCE_OFFSET);
-    if (leBytesToBigInt(sha256d(bytes)) <= target) {
-      block.header.nonce = nonce;
-      break;
-    }
-  }
-  const result = await chain.submitBlock(block, 'api');
-  if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
-  return block;
-}
 
 function round(n: number): number {
   return Number(n.toPrecision(4));

@@ -2,7 +2,7 @@ import type { KeyPair } from '../chain/keys.js';
 import { keyFilePermissionWarning, readKeyFile } from '../chain/key-file.js';
 import type { AccountView, NodeStatus } from '../http/response-schemas.js';
 import { CliError } from './errors.js';
-import type { NodeClient } from './node-client.js';
+import { DEFAULT_NODE_URL, type NodeClient } from './node-client.js';
 
 /** What a client needs to sign for a node: its key, the network name (signed over), the next sequence. */
 export interface SigningContext {
@@ -14,6 +14,14 @@ export interface SigningContext {
 export const DEFAULT_KEY_FILE = 'carechain-key.json';
 /** Base units; the node's minimum is 1, and fees order the mempool. */
 export const DEFAULT_FEE = 1000;
+
+/** The flags every command that signs a transaction for a node takes (COMMAND_HELP documents them). */
+export const SIGNING_FLAGS = {
+  key: { type: 'string', short: 'k' },
+  fee: { type: 'string' },
+  node: { type: 'string', default: DEFAULT_NODE_URL },
+  json: { type: 'boolean', default: false },
+} as const;
 
 export function loadKey(path: string): KeyPair {
   const warning = keyFilePermissionWarning(path);

@@ -4,6 +4,7 @@ import { run as bench } from '../../src/cli/commands/bench.js';
 import { createApp } from '../../src/http/app.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { FakeNodeApi } from '../http/fake-node-api.js';
+import { captureBench } from './run-bench.js';
 
 let server: RunningHttpServer | undefined;
 afterEach(async () => {
@@ -12,16 +13,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function capture(args: string[]): Promise<string> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  await bench(['http', ...args]);
-  vi.restoreAllMocks();
-  return out;
-}
+const capture = (args: string[]) => captureBench(['http', ...args]);
 
 // A smoke test with a small crowd against a server capped far below it; never a measurement.
 describe('bench/http.ts --hostile', () => {

@@ -5,6 +5,7 @@ import { CliError } from '../../src/cli/errors.js';
 import { createApp } from '../../src/http/app.js';
 import { startHttpServer, type RunningHttpServer } from '../../src/http/server.js';
 import { FakeNodeApi } from '../http/fake-node-api.js';
+import { captureBench } from './run-bench.js';
 
 /** A fake miner whose hash counter grows with time, so the hash-rate columns have something to read. */
 class HashingFakeNodeApi extends FakeNodeApi {
@@ -21,16 +22,7 @@ afterEach(async () => {
   server = undefined;
 });
 
-async function capture(args: string[]): Promise<string> {
-  let out = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  await bench(['http', ...args]);
-  vi.restoreAllMocks();
-  return out;
-}
+const capture = (args: string[]) => captureBench(['http', ...args]);
 
 // A smoke test only: one second per scenario against a fake node, never a measurement.
 // `carechain bench http` as the CLI runs it: the CLI parses the flags, bench/http.ts runs.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blockHashHex, encodeBlock, type Block } from '../../src/chain/block.js';
-import { mineMany, openChain, removeTempDirs, tempDir } from '../chain/helpers.js';
+import { mineMany, openChain, removeTempDirs } from '../chain/helpers.js';
 import { buildChainFixture, copyDataDir } from './chain-fixture.js';
 import { HostilePeer } from './hostile-peer.js';
 import { waitFor } from './node-process.js';

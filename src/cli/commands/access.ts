@@ -14,16 +14,13 @@ import { parseCommandArgs, parseCount } from '../args.js';
 import { purposeArgument } from '../consent-args.js';
 import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
-import { DEFAULT_NODE_URL, NodeClient, NodeProblem } from '../node-client.js';
-import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
+import { NodeClient, NodeProblem } from '../node-client.js';
+import { DEFAULT_FEE, DEFAULT_KEY_FILE, SIGNING_FLAGS, signingContext } from '../wallet.js';
 
 /** The flags `carechain access` takes (COMMAND_HELP documents each). */
 export const options = {
   purpose: { type: 'string' },
-  key: { type: 'string', short: 'k' },
-  fee: { type: 'string' },
-  node: { type: 'string', default: DEFAULT_NODE_URL },
-  json: { type: 'boolean', default: false },
+  ...SIGNING_FLAGS,
 } as const;
 
 export async function run(args: string[]): Promise<number> {

@@ -14,8 +14,8 @@ import { parseCommandArgs, parseCount } from '../args.js';
 import { actionsArgument, expiryArgument, purposesArgument, timeArgument, typesArgument } from '../consent-args.js';
 import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
-import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
-import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
+import { NodeClient } from '../node-client.js';
+import { DEFAULT_FEE, DEFAULT_KEY_FILE, SIGNING_FLAGS, signingContext } from '../wallet.js';
 
 /** The flags of grant, revoke and list together (COMMAND_HELP documents each). */
 export const options = {
@@ -28,10 +28,7 @@ export const options = {
   'expires-height': { type: 'string' },
   at: { type: 'string' },
   height: { type: 'string' },
-  key: { type: 'string', short: 'k' },
-  fee: { type: 'string' },
-  node: { type: 'string', default: DEFAULT_NODE_URL },
-  json: { type: 'boolean', default: false },
+  ...SIGNING_FLAGS,
 } as const;
 
 type Values = ReturnType<typeof parseCommandArgs<typeof options>>['values'];

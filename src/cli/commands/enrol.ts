@@ -13,9 +13,9 @@ import type { NodeStatus } from '../../http/response-schemas.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
-import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
+import { NodeClient } from '../node-client.js';
 import { subjectOf } from '../subject-arg.js';
-import { DEFAULT_FEE, DEFAULT_KEY_FILE, loadKey, signingContext } from '../wallet.js';
+import { DEFAULT_FEE, DEFAULT_KEY_FILE, SIGNING_FLAGS, loadKey, signingContext } from '../wallet.js';
 
 /** The flags `carechain enrol` takes, countersign included (COMMAND_HELP documents each). */
 export const options = {
@@ -27,10 +27,7 @@ export const options = {
   countersignature: { type: 'string' },
   provider: { type: 'string' },
   network: { type: 'string' },
-  key: { type: 'string', short: 'k' },
-  fee: { type: 'string' },
-  node: { type: 'string', default: DEFAULT_NODE_URL },
-  json: { type: 'boolean', default: false },
+  ...SIGNING_FLAGS,
 } as const;
 
 export async function run(args: string[]): Promise<number> {

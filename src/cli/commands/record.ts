@@ -15,10 +15,10 @@ import { encodeTx, txidHex, type RecordRelation } from '../../chain/tx.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { CliError } from '../errors.js';
 import { hexArgument } from '../hex-input.js';
-import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
+import { NodeClient } from '../node-client.js';
 import { DEFAULT_SALT_FILE, readSalts, writeSalts, type SaltEntry } from '../salt-store.js';
 import { subjectOf } from '../subject-arg.js';
-import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
+import { DEFAULT_FEE, DEFAULT_KEY_FILE, SIGNING_FLAGS, signingContext } from '../wallet.js';
 
 /** The flags `carechain record` takes (COMMAND_HELP documents each). */
 export const options = {
@@ -30,10 +30,7 @@ export const options = {
   amends: { type: 'string' },
   relation: { type: 'string' },
   salts: { type: 'string' },
-  key: { type: 'string', short: 'k' },
-  fee: { type: 'string' },
-  node: { type: 'string', default: DEFAULT_NODE_URL },
-  json: { type: 'boolean', default: false },
+  ...SIGNING_FLAGS,
 } as const;
 
 export async function run(args: string[]): Promise<number> {

@@ -7,18 +7,15 @@ import { buildTransfer } from '../../chain/signing.js';
 import { encodeTx } from '../../chain/tx.js';
 import { parseCommandArgs, parseCount } from '../args.js';
 import { hexArgument } from '../hex-input.js';
-import { DEFAULT_NODE_URL, NodeClient } from '../node-client.js';
-import { DEFAULT_FEE, DEFAULT_KEY_FILE, signingContext } from '../wallet.js';
+import { NodeClient } from '../node-client.js';
+import { DEFAULT_FEE, DEFAULT_KEY_FILE, SIGNING_FLAGS, signingContext } from '../wallet.js';
 import { CliError } from '../errors.js';
 
 /** The flags `carechain send` takes (COMMAND_HELP documents each). */
 export const options = {
   to: { type: 'string' },
   amount: { type: 'string' },
-  fee: { type: 'string' },
-  key: { type: 'string', short: 'k' },
-  node: { type: 'string', default: DEFAULT_NODE_URL },
-  json: { type: 'boolean', default: false },
+  ...SIGNING_FLAGS,
 } as const;
 
 export async function run(args: string[]): Promise<number> {
