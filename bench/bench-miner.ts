@@ -2,6 +2,7 @@ import type { Block } from '../src/chain/block.js';
 import type { Chain } from '../src/chain/chain.js';
 import { sha256d } from '../src/chain/hash.js';
 import { encodeHeader, NONCE_OFFSET, type BlockHeader } from '../src/chain/header.js';
+import { COIN, defineNetwork, type Network } from '../src/chain/network.js';
 import { bitsToTarget, leBytesToBigInt } from '../src/chain/target.js';
 
 /**
@@ -33,4 +34,23 @@ export async function submitMined(chain: Chain, block: Block): Promise<Block> {
   const result = await chain.submitBlock(block, 'api');
   if (result.status !== 'accepted') throw new Error(`bench block rejected: ${JSON.stringify(result)}`);
   return block;
+}
+
+/**
+ * The benchmarks' network: the test network's rules with a target half of all hashes meet, so
+ * building 10,000 blocks costs no mining (the proof-of-work check still runs on every block).
+ */
+export function benchNetwork(): Network {
+  return defineNetwork({
+    name: 'bench',
+    powLimitBits: 0x207fffff,
+    targetSpacing: 1,
+    retargetWindow: 10,
+    maxBlockBytes: 1_000_000,
+    maxFutureSeconds: 7200,
+    initialSubsidy: 50 * COIN,
+    halvingInterval: 210_000,
+    coinbaseMaturity: 5,
+    genesisTime: 1767225600,
+  });
 }

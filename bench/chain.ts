@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Chain } from '../src/chain/chain.js';
 import { generateKeyPair } from '../src/chain/keys.js';
-import { COIN, defineNetwork, type Network } from '../src/chain/network.js';
+import type { Network } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
-import { mineTemplate } from './bench-miner.js';
+import { benchNetwork, mineTemplate } from './bench-miner.js';
 import { count, type FlagValues } from './flags.js';
 import { fullPoolBench } from './mempool.js';
 
@@ -138,21 +138,6 @@ async function admissionBench(network: Network, dataDir: string, count: number):
 }
 
 
-/** Same rules as `test`, with a target half of all hashes meet, so building 10,000 blocks costs no mining. */
-function benchNetwork(): Network {
-  return defineNetwork({
-    name: 'bench',
-    powLimitBits: 0x207fffff,
-    targetSpacing: 1,
-    retargetWindow: 10,
-    maxBlockBytes: 1_000_000,
-    maxFutureSeconds: 7200,
-    initialSubsidy: 50 * COIN,
-    halvingInterval: 210_000,
-    coinbaseMaturity: 5,
-    genesisTime: 1767225600,
-  });
-}
 
 function round(n: number): number {
   return Number(n.toPrecision(4));

@@ -7,13 +7,13 @@ import { Chain } from '../src/chain/chain.js';
 import { decideConsent, type ConsentQuery } from '../src/chain/consent-check.js';
 import { fromDisplayHex, fromHex, sha256d, toHex } from '../src/chain/hash.js';
 import { generateKeyPair, type KeyPair } from '../src/chain/keys.js';
-import { COIN, defineNetwork, subsidyAt, type Network } from '../src/chain/network.js';
+import { subsidyAt, type Network } from '../src/chain/network.js';
 import { buildAccess, buildConsent, buildEnrol, buildRecord, buildTransfer } from '../src/chain/signing.js';
 import { txidHex, type SignedTx } from '../src/chain/tx.js';
 import { createApp } from '../src/http/app.js';
 import { NodeApiAdapter } from '../src/node/api-adapter.js';
 import { TxAdmission } from '../src/node/admission.js';
-import { submitMined } from './bench-miner.js';
+import { benchNetwork, submitMined } from './bench-miner.js';
 import { count, FlagError, type FlagValues } from './flags.js';
 
 /** The flags `carechain bench consent` takes (COMMAND_HELP documents each). */
@@ -253,21 +253,6 @@ function summary(samples: number[]) {
   return { p50Ms: round(at(0.5)), p99Ms: round(at(0.99)), maxMs: round(sorted.at(-1)!) };
 }
 
-/** The same network as bench chain's: test rules, a target half of all hashes meet, room for big blocks. */
-function benchNetwork(): Network {
-  return defineNetwork({
-    name: 'bench',
-    powLimitBits: 0x207fffff,
-    targetSpacing: 1,
-    retargetWindow: 10,
-    maxBlockBytes: 1_000_000,
-    maxFutureSeconds: 7200,
-    initialSubsidy: 50 * COIN,
-    halvingInterval: 210_000,
-    coinbaseMaturity: 5,
-    genesisTime: 1767225600,
-  });
-}
 
 function round(n: number): number {
   return Number(n.toPrecision(4));
