@@ -3,7 +3,7 @@ import type { AdmissionResult, BlockInfo, BlockSource, ChainEvents, ChainOptions
 import { randomInt } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { BlockLog, type Recovery } from '../store/block-log.js';
-import { nameLoggedBlock } from '../store/block-name.js';
+import { nameLoggedBlock } from './block-name.js';
 import { decodeBlock, encodeBlock, type Block } from './block.js';
 import { BodyCache } from './body-cache.js';
 import { ancestry, findFork, nextBlockRules, pathFrom, type BlockEntry } from './block-index.js';

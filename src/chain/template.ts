@@ -36,6 +36,15 @@ export interface StratumParts {
   merkleBranch: readonly Uint8Array[];
 }
 
+/** A job for every kind of miner, as the node's job publisher hands it out. */
+export interface PublishedJob {
+  id: number;
+  /** Paying the node's coinbase key; a Stratum session mines `template.forRecipient(its key)`. */
+  template: BlockTemplate;
+  /** True when the tip moved since the last job: older work cannot make a best-chain block. */
+  clean: boolean;
+}
+
 /**
  * A block to mine on the current tip. Rolling extranonce2 makes a new coinbase and so a new Merkle
  * root, computed from the coinbase's fixed Merkle branch (the other txids never change).

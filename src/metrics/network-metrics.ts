@@ -1,26 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { BAN_REASONS, type BanReason } from '../net/ban-list.js';
-import { REQRESP_NAMES, TOPIC_NAMES, type ReqRespName, type TopicName } from '../net/protocols.js';
+import { BAN_REASONS } from '../net/ban-list.js';
+import type { NetworkRecorder, NetworkStatsSource } from '../net/network-recorder.js';
+import { REQRESP_NAMES, TOPIC_NAMES } from '../net/protocols.js';
 
-/** Peer-to-peer events, recorded as they happen (labels from fixed sets: never a peer id or an address). */
-export interface NetworkRecorder {
-  gossipMessage(topic: TopicName, result: GossipResult): void;
-  request(protocol: ReqRespName, role: 'client' | 'server', result: RequestResult): void;
-  bytes(direction: 'in' | 'out', count: number): void;
-  peerBanned(reason: BanReason): void;
-}
-
-export type GossipResult = 'accept' | 'ignore' | 'reject';
-export type RequestResult = 'ok' | 'error' | 'rate-limited' | 'timeout';
-
-/** What the network gauges read at scrape time; absent (a node without p2p), they read zeros. */
-export interface NetworkStatsSource {
-  peers(): { inbound: number; outbound: number };
-  bestHeaderHeight(): number;
-  syncing(): boolean;
-  /** Blocks of the best known header chain whose bodies are not stored yet. */
-  blocksRemaining(): number;
-}
+export type { GossipResult, NetworkRecorder, NetworkStatsSource, RequestResult } from '../net/network-recorder.js';
 
 export function registerNetworkMetrics(registry: Registry, source: () => NetworkStatsSource | undefined): NetworkRecorder {
   const registers = [registry];

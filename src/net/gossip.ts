@@ -5,7 +5,7 @@ import type { SubmitResult } from '../chain/chain-types.js';
 import { toDisplayHex } from '../chain/hash.js';
 import { HEADER_BYTES } from '../chain/header.js';
 import { sha256d } from '../chain/hash.js';
-import type { GossipResult, NetworkRecorder } from '../metrics/network-metrics.js';
+import type { GossipResult, NetworkRecorder } from './network-recorder.js';
 import type { BanReason } from './ban-list.js';
 import { GOSSIP_PARENT_WAIT_MS, GOSSIP_VALIDATION_QUEUE } from './limits.js';
 import type { PeerAction } from './peer-scores.js';

@@ -5,8 +5,8 @@ import { multiaddr, type Multiaddr } from '@multiformats/multiaddr';
 import { encodeBlock } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
 import type { SubmitResult } from '../chain/chain-types.js';
-import type { NetworkRecorder, NetworkStatsSource } from '../metrics/network-metrics.js';
-import type { Logger } from '../node/log.js';
+import type { NetworkRecorder, NetworkStatsSource } from './network-recorder.js';
+import type { NetLog } from './network-recorder.js';
 import { BanList, type Ban, type BanReason } from './ban-list.js';
 import { byteCounter } from './byte-counter.js';
 import { GossipRelay } from './gossip.js';
@@ -36,7 +36,7 @@ export interface NetworkOptions {
   peers: string[];
   maxPeers: number;
   mdns: boolean;
-  log: Logger;
+  log: NetLog;
   metrics: NetworkRecorder;
   /** How long a score ban lasts (default 24 h, bcoin's). */
   banSeconds?: number;

@@ -1,7 +1,7 @@
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface';
 import { lpStream } from '@libp2p/utils';
 import { VerifyError } from '../chain/errors.js';
-import type { NetworkRecorder, RequestResult } from '../metrics/network-metrics.js';
+import type { NetworkRecorder, RequestResult } from './network-recorder.js';
 import type { BanReason } from './ban-list.js';
 import { MAX_INBOUND_STREAMS_PER_PROTOCOL, MAX_REQUEST_BYTES, MAX_REQUESTS_IN_FLIGHT_PER_PEER, REQUEST_TIMEOUT_MS } from './limits.js';
 import type { PeerAction } from './peer-scores.js';

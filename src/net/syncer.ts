@@ -2,7 +2,7 @@ import type { Chain } from '../chain/chain.js';
 import { MAX_HEADERS } from '../chain/chain.js';
 import { encodeHeader, HEADER_BYTES, type BlockHeader } from '../chain/header.js';
 import { sha256d, toDisplayHex } from '../chain/hash.js';
-import type { Logger } from '../node/log.js';
+import type { NetLog } from './network-recorder.js';
 import { BlockBuffer } from './block-buffer.js';
 import { blockHashOf } from './gossip.js';
 import { MAX_BLOCKS_PER_REQUEST, MAX_LOCATOR_HASHES, SYNC_BUFFER_BYTES, SYNC_STALL_MS, SYNC_WINDOW_BLOCKS } from './limits.js';
@@ -19,7 +19,7 @@ export interface SyncerOptions {
   peers: PeerBook;
   pending: PendingBlocks;
   penalise(peer: string, action: PeerAction, reason: BanReason): void;
-  log: Logger;
+  log: NetLog;
   now?: () => number;
 }
 

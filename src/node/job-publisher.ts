@@ -1,18 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { Chain } from '../chain/chain.js';
 import { bytesEqual } from '../chain/hash.js';
-import type { BlockTemplate } from '../chain/template.js';
+import type { BlockTemplate, PublishedJob } from '../chain/template.js';
+
+export type { PublishedJob } from '../chain/template.js';
 import type { Logger } from './log.js';
 
 /** A job for every kind of miner: the template to mine, and whether work on earlier jobs is now stale. */
-export interface PublishedJob {
-  id: number;
-  /** Paying the node's coinbase key; a Stratum session mines `template.forRecipient(its key)`. */
-  template: BlockTemplate;
-  /** True when the tip moved since the last job: older work cannot make a best-chain block. */
-  clean: boolean;
-}
-
 export interface JobPublisherEvents {
   job: [PublishedJob];
   /** Timestamps ran too far ahead of the clock: stop hashing until the next job. */

@@ -1,7 +1,7 @@
 import { toHex } from '../chain/hash.js';
 import { difficulty } from '../chain/target.js';
 import type { BlockTemplate } from '../chain/template.js';
-import type { PublishedJob } from '../node/job-publisher.js';
+import type { PublishedJob } from '../chain/template.js';
 import type { StratumHeaderFields } from './header-assembly.js';
 import { prevHashToStratum, targetWords, u32Hex } from './protocol.js';
 

@@ -2,8 +2,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import type { Block } from '../chain/block.js';
 import type { Chain } from '../chain/chain.js';
 import type { StratumRecorder } from '../metrics/stratum-metrics.js';
-import type { JobPublisher, PublishedJob } from '../node/job-publisher.js';
-import type { Logger } from '../node/log.js';
+import type { PublishedJob } from '../chain/template.js';
+import type { JobSource, StratumLog } from './job-source.js';
 import { Extranonce1Allocator } from './extranonce.js';
 import { HeaderScratch } from './header-assembly.js';
 import { JobRegistry, type JobRegistryOptions } from './job-registry.js';
@@ -37,11 +37,11 @@ export interface StratumServerOptions extends Partial<StratumLimits> {
 
 export interface StratumServerDeps {
   chain: Pick<Chain, 'submitBlock' | 'network'>;
-  publisher: JobPublisher;
+  publisher: JobSource;
   /** Hex key paid when a username is not a payout key: the node's coinbase key. */
   defaultRecipient: string;
   recorder?: StratumRecorder;
-  log: Logger;
+  log: StratumLog;
 }
 
 /** Misbehaviour that makes a ban: at least this many invalid messages, and four in five of all. */

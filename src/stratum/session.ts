@@ -2,7 +2,7 @@ import type { Block } from '../chain/block.js';
 import type { SubmitResult } from '../chain/chain-types.js';
 import { bytesEqual, toDisplayHex } from '../chain/hash.js';
 import type { ShareResult, StratumRecorder } from '../metrics/stratum-metrics.js';
-import type { Logger } from '../node/log.js';
+import type { StratumLog } from './job-source.js';
 import type { Extranonce1Allocator } from './extranonce.js';
 import { CoinbaseBuffer, sha256d, type HeaderScratch } from './header-assembly.js';
 import type { JobRegistry, RecipientWork, ServerJob } from './job-registry.js';
@@ -49,7 +49,7 @@ export interface SessionServices {
   scratch: HeaderScratch;
   submitBlock(block: Block): Promise<SubmitResult>;
   recorder: StratumRecorder | undefined;
-  log: Logger;
+  log: StratumLog;
   /** Something invalid came in; the server decides when that is a ban. */
   misbehaved(session: StratumSession): void;
 }

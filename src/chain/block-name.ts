@@ -1,7 +1,7 @@
-import { Reader } from '../chain/codec.js';
-import { decodeHeader, HEADER_BYTES, headerHash } from '../chain/header.js';
-import { toDisplayHex } from '../chain/hash.js';
-import type { BlockName } from './log-recovery.js';
+import { Reader } from './codec.js';
+import { decodeHeader, HEADER_BYTES, headerHash } from './header.js';
+import { toDisplayHex } from './hash.js';
+import type { BlockName } from '../store/log-recovery.js';
 
 /** The coinbase's kind byte on the wire (tx.ts): kind | height u32 | recipient | … */
 const COINBASE_KIND = 0;
