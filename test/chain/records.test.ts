@@ -130,6 +130,7 @@ describe('records, ownership and the audit trail', () => {
 describe('receipts', () => {
   let chain: Chain;
   let receipt: NonNullable<ReturnType<Chain['receipt']>>;
+  let sharedTip: string;
 
   beforeAll(async () => {
     chain = await providersChain();
@@ -140,6 +141,10 @@ describe('receipts', () => {
     await mineNext(chain);
     await mineMany(chain, 2);
     receipt = chain.receipt(txidHex(tx))!;
+    sharedTip = chain.tip().hash;
+  });
+  afterEach(() => {
+    expect(chain.tip().hash, 'a test changed the shared chain: give it a chain of its own').toBe(sharedTip);
   });
   afterAll(async () => {
     await chain.close();
