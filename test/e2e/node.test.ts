@@ -123,10 +123,22 @@ async function metric(name: string): Promise<number> {
     .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
 }
 
+/**
+ * `carechain start` on the shared data, once it has answered a request. It logs "listening" just
+ * before startNode returns, and installs its SIGINT/SIGTERM handlers only after: a signal sent in
+ * between kills it by the default action. An answer comes from a later turn of its event loop, when
+ * the handlers are in place.
+ */
+async function startNodeOnData(): Promise<NodeProcess> {
+  node = await startNodeProcess(nodeArgs);
+  await waitFor('the node to answer', async () => ((await get('/health')).status === 200 ? true : undefined));
+  return node;
+}
+
 // The first test starts the node; after a test that stopped it (SIGKILL, SIGTERM) the next one
 // restarts it on the same data, as a user would.
 beforeEach(async () => {
-  if (!running(node)) node = await startNodeProcess(nodeArgs);
+  if (!running(node)) await startNodeOnData();
 });
 
 afterAll(async () => {
@@ -314,7 +326,7 @@ describe('carechain start, end to end', () => {
     const logged = minedBlocksIn(killed.log());
     expect(logged.size).toBeGreaterThan(3);
 
-    node = await startNodeProcess(nodeArgs);
+    await startNodeOnData();
     const after = await getJson('/status');
     expect(after.height).toBeGreaterThanOrEqual(before.height);
     expect((await getJson(`/blocks/${before.height}`)).hash).toBe(before.tip);
