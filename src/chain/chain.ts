@@ -47,6 +47,7 @@ export class Chain extends EventEmitter<ChainEvents> {
   private readonly bodies: BodyCache;
   private readonly signatureCheck: SignatureCheck;
   private queue: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
   /** Blocks in the submit queue, by hash: a second submission waits for the first's answer. */
   private readonly queued = new Map<string, Promise<SubmitResult>>();
   private readonly maxQueued: number;
@@ -224,9 +225,10 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.log.bytes;
   }
 
-  async close(): Promise<void> {
-    await this.queue;
-    await this.log.close();
+  /** Finish what is queued and close the log. Safe to call twice. */
+  close(): Promise<void> {
+    this.closing ??= this.queue.then(() => this.log.close());
+    return this.closing;
   }
 
   // ---- reads ----------------------------------------------------------------------------------

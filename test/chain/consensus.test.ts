@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/chain/chain.js';
 import { encodeBlock } from '../../src/chain/block.js';
 import { fromHex, toDisplayHex } from '../../src/chain/hash.js';
@@ -9,20 +9,21 @@ import { bitsToTarget, hashMeetsTarget, targetToBits } from '../../src/chain/tar
 import type { CoinbaseTx, TransferTx } from '../../src/chain/tx.js';
 import { burnKey, draft, keys, mineMany, mineNext, NOW, openChain, removeTempDirs, seal, solveHeader, testNet } from './helpers.js';
 
-// Each consensus rule: the valid side accepted, the broken side rejected with its reason.
+// Each consensus rule: the valid side accepted, the broken side rejected with its reason. Every test
+// gets a chain of its own (accepted blocks and spent coins would otherwise change the next test's).
 let chain: Chain;
 const alice = keys();
 const bob = keys();
 
-beforeAll(async () => {
+beforeEach(async () => {
   chain = await openChain();
   await mineNext(chain, { recipient: alice.publicKey }); // alice: 50 coins at height 1
   await mineMany(chain, 11); // enough history for median-time-past
 });
-afterAll(async () => {
+afterEach(async () => {
   await chain.close();
-  removeTempDirs();
 });
+afterAll(removeTempDirs);
 
 function transfer(sequence: number, amount = COIN, fee = 1000, network = testNet): TransferTx {
   return buildTransfer({ network, privateKey: alice.privateKey, sequence, fee, recipient: bob.publicKey, amount });
@@ -115,9 +116,15 @@ describe('block contents', () => {
   });
 
   it('applies every transaction against the state in order', async () => {
+    const spent = transfer(0);
+    const first = draft(chain);
+    first.txs.push(spent);
+    (first.txs[0] as CoinbaseTx).value += spent.fee;
+    await expectAccepted(seal(first));
     const sequence = chain.account(alice.publicKey).sequence;
+    expect(sequence).toBe(1);
     const replayed = draft(chain);
-    replayed.txs.push(transfer(sequence - 1));
+    replayed.txs.push(spent); // the transaction already mined, sent again
     await expectRejected(seal(replayed), 'bad-sequence');
     const overspend = draft(chain);
     overspend.txs.push(transfer(sequence, 1000 * COIN));

@@ -90,3 +90,15 @@ export function draft(chain: Chain, options: { time?: number; recipient?: string
   block.header.time = time; // templates never go below median-time-past; drafts may, to test that rule
   return block;
 }
+
+/**
+ * A fresh chain in which each key holds one spendable reward: a block paid to each, in order, then
+ * the network's coinbase maturity in blocks so every reward can be spent in the next one. Tests that
+ * spend or mine build on a chain of their own from this, so none depends on what another left.
+ */
+export async function fundedChain(funded: readonly { publicKey: string }[], options: Partial<ChainOptions> = {}): Promise<Chain> {
+  const chain = await openChain(options);
+  for (const key of funded) await mineNext(chain, { recipient: key.publicKey });
+  await mineMany(chain, chain.network.coinbaseMaturity);
+  return chain;
+}

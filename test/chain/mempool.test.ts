@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/chain/chain.js';
 import { computeMerkleRoot } from '../../src/chain/block.js';
 import { decodeHeader } from '../../src/chain/header.js';
@@ -7,24 +7,37 @@ import { COIN, subsidyAt } from '../../src/chain/network.js';
 import { buildTransfer } from '../../src/chain/signing.js';
 import { bitsToTarget, leBytesToBigInt } from '../../src/chain/target.js';
 import { encodeTx, type CoinbaseTx } from '../../src/chain/tx.js';
-import { keys, mineMany, mineNext, openChain, removeTempDirs, solveHeader, testNet } from './helpers.js';
+import { fundedChain, keys, removeTempDirs, solveHeader, testNet } from './helpers.js';
 
 const senders = [keys(), keys(), keys(), keys()];
 const sink = keys().publicKey;
 let chain: Chain;
 
-beforeAll(async () => {
-  chain = await openChain({ mempool: { maxCount: 6, maxPerSender: 3 } });
-  for (const s of senders) await mineNext(chain, { recipient: s.publicKey });
-  await mineMany(chain, testNet.coinbaseMaturity); // the rewards mature
+// Every test fills a pool of its own: a fresh chain whose four senders hold a matured reward each.
+beforeEach(async () => {
+  chain = await fundedChain(senders, { mempool: { maxCount: 6, maxPerSender: 3 } });
 });
-afterAll(async () => {
+afterEach(async () => {
   await chain.close();
-  removeTempDirs();
 });
+afterAll(removeTempDirs);
 
 function pay(from: (typeof senders)[number], fee: number, sequence = chain.account(from.publicKey).pendingSequence) {
   return buildTransfer({ network: testNet, privateKey: from.privateKey, sequence, fee, recipient: sink, amount: COIN });
+}
+
+/** Admit a transaction the test needs in the pool; anything else is a broken setup. */
+function admit(tx: ReturnType<typeof pay>): string {
+  const result = chain.acceptTransaction(tx);
+  if (!result.accepted) throw new Error(`${result.reason}: ${result.message}`);
+  return result.txid;
+}
+
+/** A full pool (6): a's chain of three at the lowest fee, then b's three paying more. */
+function fillPool(): void {
+  const [a, b] = senders;
+  for (let i = 0; i < 3; i++) admit(pay(a!, 1000));
+  for (const fee of [2000, 3000, 4000]) admit(pay(b!, fee));
 }
 
 describe('mempool policy', () => {
@@ -37,7 +50,8 @@ describe('mempool policy', () => {
 
   it('when full, evicts the cheapest sender chain for a better payer, reports it, and refuses one below the new minimum', () => {
     const [a, b, c] = senders;
-    // a's pending chain, by sequence (the first test left three there).
+    for (let i = 0; i < 3; i++) expect(chain.acceptTransaction(pay(a!, 1000))).toMatchObject({ accepted: true });
+    // a's pending chain, by sequence.
     const aPending = chain.mempoolEntries().filter((e) => e.sender === a!.publicKey).sort((x, y) => x.tx.sequence - y.tx.sequence).map((e) => e.txid);
     expect(aPending).toHaveLength(3);
     expect(chain.acceptTransaction(pay(b!, 2000))).toMatchObject({ accepted: true });
@@ -66,6 +80,11 @@ describe('mempool policy', () => {
 
 describe('block template', () => {
   it('takes the best fee rate first, keeps each sender in sequence order, and pays subsidy + fees', async () => {
+    // The pool the eviction test leaves: c's rich transaction pushed out the tail of a's chain.
+    fillPool();
+    const [a, , c] = senders;
+    admit(pay(c!, 50_000));
+    expect(chain.account(a!.publicKey).pendingSequence).toBe(1);
     const template = chain.template(sink);
     const txs = template.fields.txs;
     expect(txs.length).toBe(chain.mempoolInfo().count);

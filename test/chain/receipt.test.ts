@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Chain } from '../../src/chain/chain.js';
 import { decodeHeader, encodeHeader, headerHash, type BlockHeader } from '../../src/chain/header.js';
 import { fromHex, toDisplayHex, toHex } from '../../src/chain/hash.js';
@@ -6,16 +6,13 @@ import { MAX_RECEIPT_HEADERS, verifyReceipt, type AnchorChain, type Receipt } fr
 import { buildRecord, commitmentOf, newSalt } from '../../src/chain/signing.js';
 import { bitsToTarget, blockWork, hashMeetsTarget, targetToBits } from '../../src/chain/target.js';
 import { forgeReceipt } from './forgery.js';
-import { keys, mineMany, mineNext, NOW, openChain, removeTempDirs, solveHeader, testNet } from './helpers.js';
+import { fundedChain, keys, mineNext, NOW, removeTempDirs, solveHeader, testNet } from './helpers.js';
 
 /**
  * Receipts against a real chain on the test network: a record buried under enough headers for the
  * retarget rule and the median time to be checked, every way of tampering with one, and the
  * issue's forgery — a self-signed record in a made-up block with made-up headers on top.
  */
-let chain: Chain;
-let receipt: Receipt;
-let recordTxid: string;
 const clinic = keys();
 const subject = new Uint8Array(32).fill(0x5a);
 const document = Buffer.from('{"resourceType":"Observation","code":"8867-4","value":72}');
@@ -25,42 +22,68 @@ const ON_TOP = 14;
 /** Solve times on top: uneven, so the retarget rule's answer changes from block to block. */
 const SPACINGS = [1, 3, 0, 2, 1, 4, 1, 0, 2, 1, 3, 1, 2, 1];
 
-beforeAll(async () => {
-  chain = await openChain();
-  await mineNext(chain, { recipient: clinic.publicKey });
-  await mineMany(chain, testNet.coinbaseMaturity); // the clinic's reward matures
+interface Buried {
+  chain: Chain;
+  receipt: Receipt;
+  recordTxid: string;
+}
+
+/** A fresh chain holding the clinic's record under ON_TOP blocks, and the receipt the chain gives for it. */
+async function buryRecord(): Promise<Buried> {
+  const chain = await fundedChain([clinic]); // the clinic's reward matures
+  const record = (fee: number, commitment: Uint8Array) =>
+    buildRecord({
+      network: testNet, privateKey: clinic.privateKey, sequence: chain.account(clinic.publicKey).pendingSequence, fee,
+      subject, resourceType: 'Observation', commitment, locator: 'ehr://clinic/obs/1',
+    });
+  const admit = (tx: ReturnType<typeof record>): string => {
+    const result = chain.acceptTransaction(tx);
+    if (!result.accepted) throw new Error(`${result.reason}: ${result.message}`);
+    return result.txid;
+  };
   // Coinbase + 4: five transactions, the record last (lowest fee) at an even index on an odd level.
-  for (let i = 0; i < 3; i++) admit(record({ fee: 3000, commitment: commitmentOf(newSalt(), Buffer.from(`note ${i}`)) }));
-  recordTxid = admit(record({ fee: 1000, commitment: commitmentOf(salt, document) }));
+  for (let i = 0; i < 3; i++) admit(record(3000, commitmentOf(newSalt(), Buffer.from(`note ${i}`))));
+  const recordTxid = admit(record(1000, commitmentOf(salt, document)));
   await mineNext(chain);
   for (const spacing of SPACINGS) await mineNext(chain, { spacing });
-  receipt = chain.receipt(recordTxid)!;
+  return { chain, receipt: chain.receipt(recordTxid)!, recordTxid };
+}
+
+// The tests read one shared receipt and its chain; a test that grows a chain buries a record of its own.
+let chain: Chain;
+let receipt: Receipt;
+let recordTxid: string;
+let sharedTip: string;
+const grownChains: Chain[] = [];
+
+beforeAll(async () => {
+  ({ chain, receipt, recordTxid } = await buryRecord());
+  sharedTip = chain.tip().hash;
+});
+afterEach(async () => {
+  for (const c of grownChains.splice(0)) await c.close();
+  expect(chain.tip().hash, 'a test changed the shared chain: give it a chain of its own').toBe(sharedTip);
 });
 afterAll(async () => {
   await chain.close();
   removeTempDirs();
 });
 
-function record(options: { fee: number; commitment: Uint8Array }) {
-  return buildRecord({
-    network: testNet, privateKey: clinic.privateKey, sequence: chain.account(clinic.publicKey).pendingSequence, fee: options.fee,
-    subject, resourceType: 'Observation', commitment: options.commitment, locator: 'ehr://clinic/obs/1',
-  });
+/** A receipt as issued, on a chain that has since grown one block past it. */
+async function grownSinceIssue(): Promise<Buried> {
+  const buried = await buryRecord();
+  grownChains.push(buried.chain);
+  await mineNext(buried.chain);
+  return buried;
 }
 
-function admit(tx: ReturnType<typeof record>): string {
-  const result = chain.acceptTransaction(tx);
-  if (!result.accepted) throw new Error(`${result.reason}: ${result.message}`);
-  return result.txid;
+/** A chain's best chain as an anchor, as `verify --node` or a headers file would give it. */
+function anchorOf(kind: AnchorChain['kind'], from = 0, on = chain): AnchorChain {
+  const hashes = on.mainHeaders(from, 100_000).map((h) => toDisplayHex(headerHash(h)));
+  return { kind, name: kind, network: 'test', tipHeight: on.tip().height, hashAt: (h) => hashes[h - from] };
 }
 
-/** The chain's best chain as an anchor, as `verify --node` or a headers file would give it. */
-function anchorOf(kind: AnchorChain['kind'], from = 0): AnchorChain {
-  const hashes = chain.mainHeaders(from, 100_000).map((h) => toDisplayHex(headerHash(h)));
-  return { kind, name: kind, network: 'test', tipHeight: chain.tip().height, hashAt: (h) => hashes[h - from] };
-}
-
-const tipCheckpoint = () => ({ height: chain.tip().height, hash: chain.tip().hash });
+const tipCheckpoint = (on = chain) => ({ height: on.tip().height, hash: on.tip().hash });
 const copy = (r: Receipt): Receipt => JSON.parse(JSON.stringify(r)) as Receipt;
 const headersOf = (r: Receipt) => r.headers.map((h) => decodeHeader(fromHex(h)));
 const hexOf = (h: BlockHeader) => toHex(encodeHeader(h));
@@ -98,8 +121,9 @@ describe('a real receipt', () => {
   });
 
   it('stays buried when the anchor chain grew since issue, and counts confirmations there', async () => {
-    await mineNext(chain);
-    const verdict = verifyReceipt(receipt, { chains: [anchorOf('node', receipt.height)] });
+    const { chain: grown, receipt: issued } = await grownSinceIssue();
+    expect(grown.tip().height).toBe(issued.height + ON_TOP + 1);
+    const verdict = verifyReceipt(issued, { chains: [anchorOf('node', issued.height, grown)] });
     expect(verdict).toMatchObject({ status: 'buried' });
     expect(verdict.fields.find((f) => f.name === 'confirmations')).toMatchObject({ value: ON_TOP + 2, proven: true });
   });
@@ -172,11 +196,12 @@ describe('a tampered receipt fails with its own reason', () => {
     expect(verifyReceipt(r, { now: NOW })).toMatchObject({ valid: false, reason: 'headers-time-too-new' });
   });
 
-  it('a checkpoint the chain does not pass through, or one outside it', () => {
+  it('a checkpoint the chain does not pass through, or one outside it', async () => {
     const other = { height: receipt.height + 3, hash: receipt.blockHash };
     expect(verifyReceipt(receipt, { checkpoints: [other] })).toMatchObject({ valid: false, reason: 'checkpoint-mismatch' });
     expect(verifyReceipt(receipt, { checkpoints: [{ height: receipt.height - 1, hash: receipt.blockHash }] })).toMatchObject({ reason: 'checkpoint-not-covered' });
-    expect(verifyReceipt(receipt, { checkpoints: [tipCheckpoint()] })).toMatchObject({ reason: 'checkpoint-not-covered' }); // the chain grew past the receipt
+    const { chain: grown, receipt: issued } = await grownSinceIssue();
+    expect(verifyReceipt(issued, { checkpoints: [tipCheckpoint(grown)] })).toMatchObject({ reason: 'checkpoint-not-covered' }); // the chain grew past the receipt
   });
 
   it('an anchor on another network', () => {

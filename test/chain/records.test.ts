@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chain } from '../../src/chain/chain.js';
@@ -7,27 +7,22 @@ import { fromDisplayHex, sha256d, toDisplayHex, toHex } from '../../src/chain/ha
 import { verifyReceipt } from '../../src/chain/receipt.js';
 import { txidHex, type RecordRelation } from '../../src/chain/tx.js';
 import { run as verifyCommand } from '../../src/cli/commands/verify.js';
-import { keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from './helpers.js';
+import { fundedChain, keys, mineMany, mineNext, removeTempDirs, tempDir, testNet } from './helpers.js';
 
-let chain: Chain;
 const clinic = keys();
 const hospital = keys();
 const subject = new Uint8Array(32).fill(0x5a); // an HMAC pseudonym, never a patient id
 const document = Buffer.from('{"resourceType":"Observation","code":"8867-4","value":72}');
 const salt = newSalt();
+/** Two funding blocks, then their rewards mature: the first record goes in the block after. */
+const FUNDED = 2 + testNet.coinbaseMaturity;
 
-beforeAll(async () => {
-  chain = await openChain();
-  await mineNext(chain, { recipient: clinic.publicKey });
-  await mineNext(chain, { recipient: hospital.publicKey });
-  await mineMany(chain, testNet.coinbaseMaturity); // the rewards mature
-});
-afterAll(async () => {
-  await chain.close();
-  removeTempDirs();
-});
+afterAll(removeTempDirs);
 
-function record(who: typeof clinic, options: { previous?: { txid: string; relation: RecordRelation }; commitment?: Uint8Array } = {}) {
+/** A fresh chain on which the clinic and the hospital can each pay fees. */
+const providersChain = () => fundedChain([clinic, hospital]);
+
+function record(chain: Chain, who: typeof clinic, options: { previous?: { txid: string; relation: RecordRelation }; commitment?: Uint8Array } = {}) {
   return buildRecord({
     network: testNet,
     privateKey: who.privateKey,
@@ -41,48 +36,83 @@ function record(who: typeof clinic, options: { previous?: { txid: string; relati
   });
 }
 
-function custody(who: typeof clinic, recordTxid: string, to: string) {
+function custody(chain: Chain, who: typeof clinic, recordTxid: string, to: string) {
   const sequence = chain.account(who.publicKey).pendingSequence;
   return buildCustody({ network: testNet, privateKey: who.privateKey, sequence, fee: 2000, record: fromDisplayHex(recordTxid), newOwner: to });
 }
 
-function admit(tx: Parameters<Chain['acceptTransaction']>[0]): string {
+function admit(chain: Chain, tx: Parameters<Chain['acceptTransaction']>[0]): string {
   const result = chain.acceptTransaction(tx);
   if (!result.accepted) throw new Error(`${result.reason}: ${result.message}`);
   return result.txid;
 }
 
+/*
+ * A record's life, one step a block: the clinic anchors it, amends it, hands it to the hospital, which
+ * appends to it. Each test starts a chain of its own and replays the steps before the one it checks.
+ */
+async function anchor(chain: Chain): Promise<string> {
+  const first = admit(chain, record(chain, clinic));
+  await mineNext(chain);
+  return first;
+}
+
+async function amend(chain: Chain, first: string): Promise<string> {
+  const second = admit(chain, record(chain, clinic, { previous: { txid: first, relation: 'replaces' } }));
+  await mineNext(chain);
+  return second;
+}
+
+async function handOn(chain: Chain, second: string): Promise<void> {
+  admit(chain, custody(chain, clinic, second, hospital.publicKey));
+  await mineNext(chain);
+  admit(chain, record(chain, hospital, { previous: { txid: second, relation: 'appends' } }));
+  await mineNext(chain);
+}
+
 describe('records, ownership and the audit trail', () => {
-  let first: string;
-  let second: string;
+  let chain: Chain;
+  beforeEach(async () => {
+    chain = await providersChain();
+  });
+  afterEach(async () => {
+    await chain.close();
+  });
 
   it('anchors a record owned by its provider', async () => {
-    first = admit(record(clinic));
+    const first = admit(chain, record(chain, clinic));
     await mineNext(chain);
     expect(chain.record(first)).toMatchObject({ owner: clinic.publicKey, provider: clinic.publicKey, subject: toHex(subject), resourceType: 'Observation', amendments: [] });
+    expect(chain.record(first)!.height).toBe(FUNDED + 1);
   });
 
   it('lets only the owner amend', async () => {
-    expect(chain.acceptTransaction(record(hospital, { previous: { txid: first, relation: 'replaces' } }))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
-    expect(chain.acceptTransaction(record(clinic, { previous: { txid: 'ab'.repeat(32), relation: 'appends' } }))).toMatchObject({ accepted: false, reason: 'record-not-found' });
-    second = admit(record(clinic, { previous: { txid: first, relation: 'replaces' } }));
+    const first = await anchor(chain);
+    expect(chain.acceptTransaction(record(chain, hospital, { previous: { txid: first, relation: 'replaces' } }))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
+    expect(chain.acceptTransaction(record(chain, clinic, { previous: { txid: 'ab'.repeat(32), relation: 'appends' } }))).toMatchObject({ accepted: false, reason: 'record-not-found' });
+    const second = admit(chain, record(chain, clinic, { previous: { txid: first, relation: 'replaces' } }));
     await mineNext(chain);
     expect(chain.record(first)).toMatchObject({ replacedBy: second, amendments: [second] });
-    expect(chain.acceptTransaction(record(clinic, { previous: { txid: first, relation: 'replaces' } }))).toMatchObject({ accepted: false, reason: 'record-superseded' });
+    expect(chain.acceptTransaction(record(chain, clinic, { previous: { txid: first, relation: 'replaces' } }))).toMatchObject({ accepted: false, reason: 'record-superseded' });
     expect(chain.recordHistory(second).map((r) => r.txid)).toEqual([first, second]);
   });
 
   it('hands a record on with custody, after which only the new owner may act', async () => {
-    expect(chain.acceptTransaction(custody(hospital, second, hospital.publicKey))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
-    admit(custody(clinic, second, hospital.publicKey));
+    const second = await amend(chain, await anchor(chain));
+    expect(chain.acceptTransaction(custody(chain, hospital, second, hospital.publicKey))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
+    admit(chain, custody(chain, clinic, second, hospital.publicKey));
     await mineNext(chain);
     expect(chain.record(second)).toMatchObject({ owner: hospital.publicKey, provider: clinic.publicKey });
-    expect(chain.acceptTransaction(record(clinic, { previous: { txid: second, relation: 'appends' } }))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
-    admit(record(hospital, { previous: { txid: second, relation: 'appends' } }));
+    expect(chain.acceptTransaction(record(chain, clinic, { previous: { txid: second, relation: 'appends' } }))).toMatchObject({ accepted: false, reason: 'not-record-owner' });
+    const appended = admit(chain, record(chain, hospital, { previous: { txid: second, relation: 'appends' } }));
     await mineNext(chain);
+    expect(chain.record(second)!.amendments).toEqual([appended]);
   });
 
-  it('keeps the audit trail by subject, oldest first', () => {
+  it('keeps the audit trail by subject, oldest first', async () => {
+    const first = await anchor(chain);
+    const second = await amend(chain, first);
+    await handOn(chain, second);
     const trail = chain.auditTrail(toHex(subject));
     expect(trail.map((e) => [e.kind, e.actor === clinic.publicKey ? 'clinic' : 'hospital'])).toEqual([
       ['record', 'clinic'],
@@ -90,23 +120,34 @@ describe('records, ownership and the audit trail', () => {
       ['custody', 'clinic'],
       ['amendment', 'hospital'],
     ]);
-    const funded = 2 + testNet.coinbaseMaturity; // two funding blocks, then their rewards mature
-    expect(trail.map((e) => e.height)).toEqual([funded + 1, funded + 2, funded + 3, funded + 4]);
+    expect(trail.map((e) => e.height)).toEqual([FUNDED + 1, FUNDED + 2, FUNDED + 3, FUNDED + 4]);
+    expect(trail.slice(0, 2).map((e) => e.txid)).toEqual([first, second]);
     expect(chain.auditTrail('00'.repeat(32))).toEqual([]);
   });
 });
 
+// The receipt tests only read: they share one chain and one receipt.
 describe('receipts', () => {
+  let chain: Chain;
   let receipt: NonNullable<ReturnType<Chain['receipt']>>;
+  let sharedTip: string;
 
   beforeAll(async () => {
-    const tx = record(clinic, { commitment: commitmentOf(salt, document) });
-    admit(tx);
+    chain = await providersChain();
+    const tx = record(chain, clinic, { commitment: commitmentOf(salt, document) });
+    admit(chain, tx);
     // Several transactions in the block so the Merkle path has real siblings.
-    for (let i = 0; i < 4; i++) admit(record(hospital, { commitment: commitmentOf(newSalt(), Buffer.from(`note ${i}`)) }));
+    for (let i = 0; i < 4; i++) admit(chain, record(chain, hospital, { commitment: commitmentOf(newSalt(), Buffer.from(`note ${i}`)) }));
     await mineNext(chain);
     await mineMany(chain, 2);
     receipt = chain.receipt(txidHex(tx))!;
+    sharedTip = chain.tip().hash;
+  });
+  afterEach(() => {
+    expect(chain.tip().hash, 'a test changed the shared chain: give it a chain of its own').toBe(sharedTip);
+  });
+  afterAll(async () => {
+    await chain.close();
   });
 
   it('verifies offline: signature, paths, height, proof of work, the headers on top and the document commitment', () => {

@@ -138,3 +138,14 @@ describe('penalty classes', () => {
 function mineAt(chain: Chain, dt: number): Block {
   return seal(draft(chain, { time: chain.tip().header.time + dt }));
 }
+
+describe('closing', () => {
+  it('is safe twice: the second close waits for the first and does not throw', async () => {
+    const chain = await openChain();
+    const block = seal(draft(chain));
+    const stored = chain.submitBlock(block, 'peer');
+    await Promise.all([chain.close(), chain.close()]);
+    expect(await stored).toMatchObject({ status: 'accepted' });
+    await expect(chain.close()).resolves.toBeUndefined();
+  });
+});

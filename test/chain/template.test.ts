@@ -6,9 +6,11 @@ import { buildTransfer } from '../../src/chain/signing.js';
 import { COINBASE_LAYOUT, encodeTx, type CoinbaseTx } from '../../src/chain/tx.js';
 import { keys, mineNext, openChain, removeTempDirs, solveHeader, testNet } from '../chain/helpers.js';
 
-let chain: Chain;
+let chain: Chain | undefined;
 afterEach(async () => {
+  // Forgotten once closed: a test that opens no chain must not close the last test's one again.
   await chain?.close();
+  chain = undefined;
   removeTempDirs();
 });
 

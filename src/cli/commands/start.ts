@@ -83,6 +83,16 @@ export async function run(args: string[]): Promise<number> {
   }
 
   const log = createLogger();
+  // The handlers go in before the node starts: a signal while it starts (its API already answering)
+  // must still stop it cleanly once it has started, never kill it half-way.
+  const stopped = new Promise<string>((resolve) => {
+    const stop = (signal: string) => {
+      // A second signal while stopping means "now": the store is crash-safe, so exit at once.
+      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
+      resolve(signal);
+    };
+    process.once('SIGINT', () => stop('SIGINT')).once('SIGTERM', () => stop('SIGTERM'));
+  });
   let node;
   try {
     node = await startNode(config, log);
@@ -91,15 +101,8 @@ export async function run(args: string[]): Promise<number> {
     throw new CliError(`cannot start the node: ${(err as Error).message}`, 1);
   }
 
-  await new Promise<void>((resolve) => {
-    const stop = (signal: string) => {
-      // A second signal while stopping means "now": the store is crash-safe, so exit at once.
-      process.once('SIGINT', () => process.exit(130)).once('SIGTERM', () => process.exit(143));
-      log.info(`${signal}: stopping (workers, then the store)`);
-      resolve();
-    };
-    process.once('SIGINT', () => stop('SIGINT')).once('SIGTERM', () => stop('SIGTERM'));
-  });
+  const signal = await stopped;
+  log.info(`${signal}: stopping (workers, then the store)`);
   await node.close();
   log.close();
   log.info('stopped cleanly');

@@ -1,7 +1,8 @@
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { publicKeyOf } from '../../../src/chain/keys.js';
+import { writeKeyFile } from '../../../src/chain/key-file.js';
+import { generateKeyPair, publicKeyOf } from '../../../src/chain/keys.js';
 import { removeTempDirs, tempDir } from '../../chain/helpers.js';
 import { runCli } from '../run-cli.js';
 
@@ -11,10 +12,8 @@ afterAll(removeTempDirs);
 const NOWHERE = 'http://127.0.0.1:9';
 
 describe('CLI clients', () => {
-  const dir = tempDir();
-  const keyFile = join(dir, 'key.json');
-
   it('keygen writes a private key file and prints the public key; never overwrites one silently', () => {
+    const keyFile = join(tempDir(), 'key.json');
     const made = runCli(['keygen', '--out', keyFile, '--json']);
     expect(made.status).toBe(0);
     const { publicKey } = JSON.parse(made.stdout) as { publicKey: string };
@@ -27,6 +26,9 @@ describe('CLI clients', () => {
   });
 
   it('send, record and receipt fail in one line when the input or the node is wrong', () => {
+    const dir = tempDir();
+    const keyFile = join(dir, 'key.json');
+    writeKeyFile(keyFile, generateKeyPair()); // a good key, so each case fails on what it names
     const doc = join(dir, 'doc.txt');
     writeFileSync(doc, 'x');
     const subject = 'ab'.repeat(32);
