@@ -15,6 +15,7 @@ import { Mempool, DEFAULT_MEMPOOL_LIMITS, type MempoolEntry } from './mempool.js
 import { getNetwork, subsidyAt, type Network } from './network.js';
 import { makeReceipt, MAX_RECEIPT_HEADERS, type Receipt } from './receipt.js';
 import { LedgerState, type Account, type AuditEntry, type RecordState, type UndoLog } from './state.js';
+import { lockedAt } from './rules/signed.js';
 import type { ConsentReader } from './consent-store.js';
 import type { ConsentPoint } from './consent-check.js';
 import { blockWork, bitsToTarget, difficulty } from './target.js';
@@ -341,10 +342,15 @@ export class Chain extends EventEmitter<ChainEvents> {
     return this.main.slice(height, height + count).map((e) => e.header);
   }
 
-  /** Confirmed balance and sequence, plus the next sequence counting pending transactions. */
-  account(key: string): Account & { pendingSequence: number } {
+  /**
+   * Confirmed balance and sequence, the part of the balance the next block may not spend yet
+   * (coinbase rewards short of maturity), and the next sequence counting pending transactions.
+   */
+  account(key: string): Account & { locked: number; pendingSequence: number } {
     const k = key.toLowerCase();
-    return { ...this.state.account(k), pendingSequence: this.mempool.pendingState().account(k).sequence };
+    const account = this.state.account(k);
+    const locked = lockedAt(account, this.tip().height + 1, this.network.coinbaseMaturity);
+    return { ...account, locked, pendingSequence: this.mempool.pendingState().account(k).sequence };
   }
 
   record(id: string): RecordState | undefined {

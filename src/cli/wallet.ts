@@ -38,8 +38,8 @@ export async function signingContext(client: NodeClient, keyFile: string): Promi
   const key = loadKey(keyFile);
   const [status, account] = await Promise.all([
     client.get<NodeStatus>('/status'),
-    client.get<AccountView & { pendingSequence?: number }>(`/accounts/${key.publicKey}`),
+    client.get<AccountView>(`/accounts/${key.publicKey}`),
   ]);
   // pendingSequence counts this key's transactions still in the mempool, so sends can follow each other.
-  return { key, network: { name: status.network }, sequence: account.pendingSequence ?? account.sequence };
+  return { key, network: { name: status.network }, sequence: account.pendingSequence };
 }

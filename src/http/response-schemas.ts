@@ -124,7 +124,14 @@ export const mempoolView = z.object({
   ),
 });
 
-export const accountView = z.object({ key: hash, balance: z.number(), sequence: z.number().int() });
+export const accountView = z.object({
+  key: hash,
+  balance: z.number().describe('confirmed balance, coinbase rewards not yet mature included'),
+  spendable: z.number().describe('what a transaction in the next block may spend'),
+  immature: z.number().describe('coinbase rewards short of the network\'s maturity: in the balance, not yet spendable'),
+  sequence: z.number().int().describe('the confirmed sequence'),
+  pendingSequence: z.number().int().describe('the next sequence to sign, counting the mempool'),
+});
 
 /** A record anchor as the ledger state holds it (src/chain/state.ts, RecordState). */
 export const recordView = z.looseObject({

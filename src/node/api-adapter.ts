@@ -165,9 +165,16 @@ export class NodeApiAdapter implements NodeApi {
   }
 
   /** `sequence` is the confirmed one; `pendingSequence` counts the mempool: what a wallet signs next. */
-  getAccount(key: string): AccountView & { pendingSequence: number } {
+  getAccount(key: string): AccountView {
     const account = this.parts.chain.account(key);
-    return { key, balance: account.balance, sequence: account.sequence, pendingSequence: account.pendingSequence };
+    return {
+      key,
+      balance: account.balance,
+      spendable: account.balance - account.locked,
+      immature: account.locked,
+      sequence: account.sequence,
+      pendingSequence: account.pendingSequence,
+    };
   }
 
   getRecord(txid: string): RecordView | null {

@@ -28,7 +28,7 @@ export class FakeNodeApi implements NodeApi {
     [h(0xc001), { tx: { txid: h(0xc001), kind: 'record', size: 180 }, block: { hash: h(0xb001), height: 1 }, confirmations: 2 }],
     [h(0xd000), { tx: { txid: h(0xd000), kind: 'transfer', size: 150, amount: 5 }, block: null, confirmations: 0 }],
   ]);
-  accounts = new Map<string, AccountView>([[h(0xa1), { key: h(0xa1), balance: 5000, sequence: 3 }]]);
+  accounts = new Map<string, AccountView>([[h(0xa1), { key: h(0xa1), balance: 5000, spendable: 4000, immature: 1000, sequence: 3, pendingSequence: 4 }]]);
   records: RecordView[] = [1, 2].map((n) => ({
     txid: h(0xc000 + n),
     provider: h(0xa1),

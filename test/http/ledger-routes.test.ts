@@ -15,7 +15,7 @@ describe('GET /mempool', () => {
 describe('GET /accounts/:key', () => {
   it('returns balance and sequence, 404 for an unseen key, 400 for a malformed one', async () => {
     const { app } = makeApp();
-    expect(accountView.parse(await (await app.request(`/accounts/${h(0xa1)}`)).json())).toEqual({ key: h(0xa1), balance: 5000, sequence: 3 });
+    expect(accountView.parse(await (await app.request(`/accounts/${h(0xa1)}`)).json())).toEqual({ key: h(0xa1), balance: 5000, spendable: 4000, immature: 1000, sequence: 3, pendingSequence: 4 });
     await expectProblem(await app.request(`/accounts/${h(0xa2)}`), 404, 'not-found');
     await expectProblem(await app.request('/accounts/not-a-key'), 400, 'invalid-request');
   });

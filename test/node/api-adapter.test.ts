@@ -14,7 +14,7 @@ import { createNodeMetrics } from '../../src/metrics/registry.js';
 import { NodeApiAdapter, statsSourceOf, type NodeParts } from '../../src/node/api-adapter.js';
 import { MEMPOOL_JOURNAL_FILE } from '../../src/store/mempool-journal.js';
 import { TxAdmission } from '../../src/node/admission.js';
-import { keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
+import { burnKey, keys, mineMany, mineNext, openChain, removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 
 const provider = keys();
 const payee = keys().publicKey;
@@ -89,8 +89,25 @@ describe('NodeApiAdapter over a real chain', () => {
   });
 
   it('gives the confirmed sequence and the one a wallet signs next', () => {
-    expect(views.accountView.parse(api.getAccount(provider.publicKey))).toMatchObject({ sequence: 1 });
-    expect(api.getAccount(provider.publicKey).pendingSequence).toBe(2);
+    expect(views.accountView.parse(api.getAccount(provider.publicKey))).toMatchObject({ sequence: 1, pendingSequence: 2 });
+  });
+
+  it('tells the spendable part of a balance from coinbase rewards short of maturity', () => {
+    // burnKey holds the rewards of heights 2..RECORD_HEIGHT; the next block may spend those of h + maturity <= its height.
+    const next = RECORD_HEIGHT + 1;
+    const rewards = Array.from({ length: RECORD_HEIGHT - 1 }, (_, i) => i + 2).map((height) => {
+      const coinbase = api.getTransaction(api.getBlock({ height })!.txids[0]!)!.tx as { recipient: string; value: number };
+      expect(coinbase.recipient).toBe(burnKey);
+      return { height, value: coinbase.value };
+    });
+    const locked = rewards.filter((r) => r.height + testNet.coinbaseMaturity > next).reduce((sum, r) => sum + r.value, 0);
+    expect(locked).toBeGreaterThan(0);
+    expect(views.accountView.parse(api.getAccount(burnKey))).toMatchObject({
+      balance: rewards.reduce((sum, r) => sum + r.value, 0),
+      immature: locked,
+      spendable: rewards.reduce((sum, r) => sum + r.value, 0) - locked,
+    });
+    expect(api.getAccount(provider.publicKey).immature).toBe(0);
   });
 
   it('serves receipts that verify offline, and anchored by the headers it serves', () => {
