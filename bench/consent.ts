@@ -60,9 +60,11 @@ export async function run(settings: ConsentBenchSettings): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'carechain-bench-consent-'));
   try {
     const cast = castFor(consents);
-    const consentLog = await buildLog(network, join(dir, 'consent'), consentStream(network, cast, consents, accesses), perBlock);
+    // Both banks wait for the same mature rewards, so the two logs hold as many blocks.
+    const bankSpends = Math.max(cast.providers.length + cast.patients.length, TRANSFER_SENDERS) * (FUNDING + 1);
+    const consentLog = await buildLog(network, join(dir, 'consent'), consentStream(network, cast, consents, accesses), perBlock, bankSpends);
     const consentReplay = await timeReplay(network, join(dir, 'consent'), consentLog.height);
-    const transferLog = await buildLog(network, join(dir, 'transfer'), transferStream(network, consentLog.txs), perBlock);
+    const transferLog = await buildLog(network, join(dir, 'transfer'), transferStream(network, consentLog.txs), perBlock, bankSpends);
     const transferReplay = await timeReplay(network, join(dir, 'transfer'), transferLog.height, false);
     const check = await checkLatency(consentReplay.chain!, join(dir, 'consent'), cast, checks);
     await consentReplay.chain!.close();
@@ -105,6 +107,7 @@ interface Cast {
 const GRANTS_PER_SUBJECT = 10;
 /** What the bank gives each signer: fees of 1 for 10^7 transactions; its first mature reward covers 500 signers. */
 const FUNDING = 10_000_000;
+const TRANSFER_SENDERS = 100;
 const SUBJECTS_PER_PATIENT = 10;
 
 function castFor(consents: number): Cast {
@@ -154,7 +157,7 @@ function* consentStream(network: Network, cast: Cast, consents: number, accesses
 /** `count` transfers: funding as many senders as the consent log has signers, then round-robin payments. */
 function* transferStream(network: Network, count: number): Generator<SignedTx> {
   const bank = generateKeyPair();
-  const senders = Array.from({ length: 100 }, generateKeyPair);
+  const senders = Array.from({ length: TRANSFER_SENDERS }, generateKeyPair);
   const sink = generateKeyPair().publicKey;
   const seq = sequences();
   const signed = (who: KeyPair) => ({ network, privateKey: who.privateKey, sequence: seq(who), fee: 1 });
@@ -173,14 +176,16 @@ function sequences(): (who: KeyPair) => number {
 }
 
 /**
- * Mine a log: the first blocks pay the bank (the stream's first signer), then, once its rewards are
- * mature, blocks of `perBlock` transactions from the stream, each through the chain's full validation.
+ * Mine a log: the first blocks pay the bank (the stream's first signer) until its mature rewards
+ * cover `bankSpends` (the funding it sends, which may all land in the first block), then blocks of
+ * `perBlock` transactions from the stream, each through the chain's full validation.
  */
-async function buildLog(network: Network, dataDir: string, stream: Generator<SignedTx>, perBlock: number): Promise<{ height: number; txs: number }> {
+async function buildLog(network: Network, dataDir: string, stream: Generator<SignedTx>, perBlock: number, bankSpends: number): Promise<{ height: number; txs: number }> {
   const chain = await Chain.open({ dataDir, network, now: () => network.genesis.header.time + 10_000_000 });
   let first = stream.next();
   const bank = first.done ? generateKeyPair().publicKey : toHex(first.value.sender);
-  for (let i = 0; i <= network.coinbaseMaturity; i++) await mineBlock(chain, network, [], bank);
+  const matureRewards = Math.max(1, Math.ceil(bankSpends / subsidyAt(network, 1)));
+  for (let i = 0; i < network.coinbaseMaturity + matureRewards; i++) await mineBlock(chain, network, [], bank);
   let txs = 0;
   while (!first.done) {
     const batch: SignedTx[] = [first.value];

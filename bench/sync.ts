@@ -46,7 +46,8 @@ export async function run(settings: SyncBenchSettings): Promise<void> {
     if (replayed.tip().hash !== tip) throw new Error('replay ended on another tip');
     await replayed.close();
 
-    const server = await startPeerProcess(['--data', source, '--no-mine']);
+    // The serving node replays the whole log before it listens: give it the replay's time, thrice.
+    const server = await startPeerProcess(['--data', source, '--no-mine'], 60_000 + replaySeconds * 3000);
     try {
       const syncer = await startPeerProcess(['--data', join(dir, 'fresh'), '--no-mine', '--peer', server.p2pAddr]);
       try {

@@ -130,5 +130,5 @@ describe.skipIf(unavailable !== undefined)(`a node killed under load, with its d
     expect(all).toMatch(/cannot write the journal \(ENOSPC\)/);
     expect(all).toMatch(/journal is writable again/);
     expect(all).toMatch(/journal compacted/);
-  });
+  }, 60_000 + ROUNDS * 20_000); // a start, a load and a restart per round
 });
