@@ -89,6 +89,48 @@ describe('admission', () => {
     expect(journalOf(n.dataDir).records).toHaveLength(4);
   });
 
+  it('gathers transactions from peers into one journal write', async () => {
+    const n = await node(undefined, { peerGatherMs: 200 });
+    const alice = await funded(n.chain);
+    const appends: number[] = [];
+    const journal = (n.admission as unknown as { journal: { append(records: unknown[]): Promise<void> } }).journal;
+    const append = journal.append.bind(journal);
+    journal.append = (records) => (appends.push(records.length), append(records));
+
+    // Three gossiped ones arrive 20 ms apart, well inside the window: one write for the three.
+    const fromPeers: Promise<unknown>[] = [];
+    for (const s of [0, 1, 2]) {
+      fromPeers.push(n.admission.admit(encodeTx(pay(alice, s)), 'peer'));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(appends).toEqual([]);
+    expect(n.chain.mempoolInfo().count).toBe(0);
+    expect((await Promise.all(fromPeers)).map((o) => (o as { status: string }).status)).toEqual(['accepted', 'accepted', 'accepted']);
+    expect(appends).toEqual([3]);
+
+    expect(journalOf(n.dataDir).records).toHaveLength(3);
+  });
+
+  it('writes an API submission at once, and the peers’ transactions waiting in the window with it', async () => {
+    const n = await node(undefined, { peerGatherMs: 600_000 });
+    const alice = await funded(n.chain);
+    const peerTx = n.admission.admit(encodeTx(pay(alice, 0)), 'peer');
+    const apiTx = n.admission.admit(encodeTx(pay(alice, 1)), 'api');
+    const held = new Promise((r) => setTimeout(() => r('held for the window'), 10_000));
+    expect(await Promise.race([apiTx, held])).toMatchObject({ status: 'accepted' });
+    expect(await Promise.race([peerTx, held])).toMatchObject({ status: 'accepted' });
+    expect(journalOf(n.dataDir).records).toHaveLength(2);
+  });
+
+  it('writes what peers sent before it closes, even inside the gathering window', async () => {
+    const n = await node(undefined, { peerGatherMs: 60_000 });
+    const alice = await funded(n.chain);
+    const outcome = n.admission.admit(encodeTx(pay(alice, 0)), 'peer');
+    await n.admission.close();
+    expect(await outcome).toMatchObject({ status: 'accepted' });
+    expect(journalOf(n.dataDir).records).toHaveLength(1);
+  });
+
   it('replays in admission order after a tip change, so a funding transfer comes back before the spend that needs it', async () => {
     const n = await node(tempDir(), { compactMinRecords: 0 });
     const alice = await funded(n.chain);
