@@ -2,6 +2,7 @@
 // are in use), from this build (dist, or the sources under tsx), on the test network.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { pinnedCommand } from './cpu-pinning.js';
 
 export interface PeerProcess {
   url: string;
@@ -12,10 +13,12 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-export async function startPeerProcess(args: string[], timeoutMs = 60_000): Promise<PeerProcess> {
+/** `cpus`: a taskset CPU list the node runs on (bench/cpu-pinning.ts); every core when left out. */
+export async function startPeerProcess(args: string[], timeoutMs = 60_000, cpus?: string): Promise<PeerProcess> {
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...loader, main, 'start', '--network', 'test', '--port', '0', '--p2p-port', '0', '--stratum-port', '0', '--rate-limit', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = pinnedCommand(cpus, process.execPath, [...loader, main, 'start', '--network', 'test', '--port', '0', '--p2p-port', '0', '--stratum-port', '0', '--rate-limit', '0', ...args]);
+  const child = spawn(command, commandArgs, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const { url, p2pAddr } = await new Promise<{ url: string; p2pAddr: string }>((resolve, reject) => {
