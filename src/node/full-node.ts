@@ -85,7 +85,9 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       const coinbase = resolveCoinbase(config.dataDir, config.coinbase);
       log.info(describeCoinbase(coinbase));
       if (coinbase.warning) log.warn(`coinbase: ${coinbase.warning}`);
-      publisher = new JobPublisher(chain, log, { recipient: coinbase.publicKey });
+      // Without the local pool, only Stratum sessions are on the jobs: none connected, no template work.
+      const wanted = config.mine ? undefined : () => (parts.stratum?.sessionCount ?? 0) > 0;
+      publisher = new JobPublisher(chain, log, { recipient: coinbase.publicKey, wanted });
       const jobs = publisher;
       cleanups.push(() => jobs.stop());
     }

@@ -24,6 +24,13 @@ export interface JobPublisherOptions {
   maxAheadSeconds?: number;
   /** The local clock in unix seconds. */
   now?: () => number;
+  /**
+   * Whether any miner is on the jobs now (the local pool, or a Stratum session). While none is, new
+   * transactions and age do not rebuild the template — with a full mempool a template is tens of
+   * milliseconds of work the API would wait behind — and a new tip still does, so the first miner
+   * to come gets work on the tip at once (default: always).
+   */
+  wanted?: () => boolean;
 }
 
 /**
@@ -43,6 +50,7 @@ export class JobPublisher extends EventEmitter<JobPublisherEvents> {
   private readonly maxJobAgeMs: number;
   private readonly maxAhead: number;
   private readonly now: () => number;
+  private readonly wanted: () => boolean;
 
   constructor(
     private readonly chain: Chain,
@@ -54,6 +62,7 @@ export class JobPublisher extends EventEmitter<JobPublisherEvents> {
     this.maxJobAgeMs = options.maxJobAgeMs ?? 30_000;
     this.maxAhead = options.maxAheadSeconds ?? 60;
     this.now = options.now ?? (() => Date.now() / 1000);
+    this.wanted = options.wanted ?? (() => true);
   }
 
   /** Follow the chain and publish the first job. */
@@ -110,7 +119,7 @@ export class JobPublisher extends EventEmitter<JobPublisherEvents> {
   refreshIn(ms: number): void {
     if (!this.started) return;
     clearTimeout(this.refreshTimer);
-    this.refreshTimer = setTimeout(() => this.refresh(), ms);
+    this.refreshTimer = setTimeout(() => (this.wanted() ? this.refresh() : this.refreshIn(ms)), ms);
   }
 
   /**
@@ -135,6 +144,13 @@ export class JobPublisher extends EventEmitter<JobPublisherEvents> {
   private readonly onTip = (): void => this.refresh();
 
   private readonly onTx = (): void => {
-    if (this.txTimer === undefined && this.started) this.txTimer = setTimeout(() => this.refresh(), this.txRefreshMs);
+    if (this.txTimer === undefined && this.started) this.txTimer = setTimeout(() => this.refreshForTransactions(), this.txRefreshMs);
   };
+
+  /** New transactions: into the template if a miner is on it, else at the next moment one is. */
+  private refreshForTransactions(): void {
+    this.txTimer = undefined;
+    if (this.wanted()) this.refresh();
+    else this.refreshIn(this.txRefreshMs);
+  }
 }

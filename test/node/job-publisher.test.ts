@@ -85,6 +85,42 @@ describe('JobPublisher', () => {
     expect(jobs).toHaveLength(3);
   });
 
+  it('while no miner is on the jobs, rebuilds on a new tip only; the transactions come in once one is', async () => {
+    let miners = 0;
+    const { publisher, jobs } = await setup({ txRefreshMs: 30, wanted: () => miners > 0 });
+    publisher.start();
+    const funded = keys();
+    await mineNext(chain, { recipient: funded.publicKey });
+    await mineMany(chain, testNet.coinbaseMaturity);
+    expect(jobs.at(-1)).toMatchObject({ clean: true }); // every tip, wanted or not
+    const atTip = jobs.length;
+    for (let sequence = 0; sequence < 2; sequence++) {
+      const tx = buildTransfer({ network: testNet, privateKey: funded.privateKey, sequence, fee: 100, recipient: keys().publicKey, amount: 10 });
+      expect(chain.acceptTransaction(tx).accepted).toBe(true);
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    expect(jobs).toHaveLength(atTip); // nobody mining: no template work for transactions
+    miners = 1;
+    await until(() => jobs.length > atTip);
+    expect(jobs.at(-1)).toMatchObject({ clean: false });
+    expect(jobs.at(-1)!.template.fields.txs).toHaveLength(2);
+  });
+
+  it('skips the age refresh while no miner is on the jobs, and makes it once one is', async () => {
+    let clock = testNet.genesis.header.time + 100_000;
+    let miners = 0;
+    const { publisher, jobs } = await setup({ now: () => clock, wanted: () => miners > 0 });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    publisher.start();
+    clock += 60;
+    vi.advanceTimersByTime(60_000);
+    expect(jobs).toHaveLength(1);
+    miners = 1;
+    clock += 30;
+    vi.advanceTimersByTime(30_000);
+    expect(jobs).toHaveLength(2);
+  });
+
   it('holds rather than publish a block too far ahead of the clock, then carries on with a clean job', async () => {
     let clockSkew = -60.05; // the template's time is 60.05 s ahead of this clock: 50 ms past the 60 s limit
     let templateTime = 0;
