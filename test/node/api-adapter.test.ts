@@ -96,7 +96,7 @@ describe('NodeApiAdapter over a real chain', () => {
     // burnKey holds the rewards of heights 2..RECORD_HEIGHT; the next block may spend those of h + maturity <= its height.
     const next = RECORD_HEIGHT + 1;
     const rewards = Array.from({ length: RECORD_HEIGHT - 1 }, (_, i) => i + 2).map((height) => {
-      const coinbase = api.getTransaction(api.getBlock({ height })!.txids[0]!)!.tx as { recipient: string; value: number };
+      const coinbase = api.getTransaction(api.getBlock({ height })!.txids[0]!)!.tx as unknown as { recipient: string; value: number };
       expect(coinbase.recipient).toBe(burnKey);
       return { height, value: coinbase.value };
     });
