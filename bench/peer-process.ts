@@ -13,8 +13,14 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-/** `cpus`: a taskset CPU list the node runs on (bench/cpu-pinning.ts); every core when left out. */
-export async function startPeerProcess(args: string[], timeoutMs = 60_000, cpus?: string): Promise<PeerProcess> {
+export interface PeerProcessOptions {
+  /** How long it may take to listen (default 60 s; a node replays its whole log first). */
+  timeoutMs?: number;
+  /** A taskset CPU list the node runs on (bench/cpu-pinning.ts); every core when left out. */
+  cpus?: string;
+}
+
+export async function startPeerProcess(args: string[], { timeoutMs = 60_000, cpus }: PeerProcessOptions = {}): Promise<PeerProcess> {
   const main = fileURLToPath(new URL('../src/cli/main.js', import.meta.url)).replace(/\.js$/, import.meta.url.endsWith('.ts') ? '.ts' : '.js');
   const loader = main.endsWith('.ts') ? ['--import', 'tsx'] : [];
   const [command, commandArgs] = pinnedCommand(cpus, process.execPath, [...loader, main, 'start', '--network', 'test', '--port', '0', '--p2p-port', '0', '--stratum-port', '0', '--rate-limit', '0', ...args]);

@@ -143,9 +143,9 @@ async function relayBench(dir: string, o: { rate: number; windowSeconds: number;
   const txs = senders.flatMap((s) => Array.from({ length: perSender }, (_, sequence) => toHex(encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 })))));
   const nodes: PeerProcess[] = [];
   try {
-    const miner = await startPeerProcess(['--data', base, '-t', String(threads)], undefined, pinned?.miner);
+    const miner = await startPeerProcess(['--data', base, '-t', String(threads)], { cpus: pinned?.miner });
     nodes.push(miner);
-    const peer = await startPeerProcess(['--data', join(dir, 'relay-peer'), '--no-mine', '--peer', miner.p2pAddr], undefined, pinned?.others);
+    const peer = await startPeerProcess(['--data', join(dir, 'relay-peer'), '--no-mine', '--peer', miner.p2pAddr], { cpus: pinned?.others });
     if (pinned) pinThisProcess(pinned.others);
     nodes.push(peer);
     await until('the peer connected', async () => ((await peer.get<{ peers?: number }>('/status')).peers ? true : undefined), 30_000);

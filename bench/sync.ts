@@ -47,7 +47,7 @@ export async function run(settings: SyncBenchSettings): Promise<void> {
     await replayed.close();
 
     // The serving node replays the whole log before it listens: give it the replay's time, thrice.
-    const server = await startPeerProcess(['--data', source, '--no-mine'], 60_000 + replaySeconds * 3000);
+    const server = await startPeerProcess(['--data', source, '--no-mine'], { timeoutMs: 60_000 + replaySeconds * 3000 });
     try {
       const syncer = await startPeerProcess(['--data', join(dir, 'fresh'), '--no-mine', '--peer', server.p2pAddr]);
       try {
