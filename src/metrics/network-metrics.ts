@@ -1,9 +1,9 @@
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { BAN_REASONS } from '../net/ban-list.js';
-import type { NetworkRecorder, NetworkStatsSource } from '../net/network-recorder.js';
+import { GOSSIP_TX_STATUSES, type NetworkRecorder, type NetworkStatsSource } from '../net/network-recorder.js';
 import { REQRESP_NAMES, TOPIC_NAMES } from '../net/protocols.js';
 
-export type { GossipResult, NetworkRecorder, NetworkStatsSource, RequestResult } from '../net/network-recorder.js';
+export type { GossipResult, GossipTxStatus, NetworkRecorder, NetworkStatsSource, RequestResult } from '../net/network-recorder.js';
 
 export function registerNetworkMetrics(registry: Registry, source: () => NetworkStatsSource | undefined): NetworkRecorder {
   const registers = [registry];
@@ -31,6 +31,12 @@ export function registerNetworkMetrics(registry: Registry, source: () => Network
     labelNames: ['topic', 'result'],
     registers,
   });
+  const gossipTxs = new Counter({
+    name: 'carechain_gossip_transactions_total',
+    help: 'Transactions in gossiped batches, by what the admission path made of each (accepted: new and journaled; known; rejected; unavailable: the journal could not be written).',
+    labelNames: ['status'],
+    registers,
+  });
   const requests = new Counter({
     name: 'carechain_reqresp_requests_total',
     help: 'Request/response exchanges, made (client) and served (server), by protocol and result.',
@@ -46,6 +52,7 @@ export function registerNetworkMetrics(registry: Registry, source: () => Network
   const bans = new Counter({ name: 'carechain_peer_bans_total', help: 'Peers banned, by reason.', labelNames: ['reason'], registers });
 
   for (const topic of TOPIC_NAMES) for (const result of ['accept', 'ignore', 'reject']) gossip.inc({ topic, result }, 0);
+  for (const status of GOSSIP_TX_STATUSES) gossipTxs.inc({ status }, 0);
   for (const protocol of REQRESP_NAMES) for (const role of ['client', 'server']) for (const result of ['ok', 'error', 'rate-limited', 'timeout']) requests.inc({ protocol, role, result }, 0);
   bytes.inc({ direction: 'in' }, 0);
   bytes.inc({ direction: 'out' }, 0);
@@ -53,6 +60,7 @@ export function registerNetworkMetrics(registry: Registry, source: () => Network
 
   return {
     gossipMessage: (topic, result) => gossip.inc({ topic, result }),
+    gossipTransaction: (status) => gossipTxs.inc({ status }),
     request: (protocol, role, result) => requests.inc({ protocol, role, result }),
     bytes: (direction, count) => {
       if (count > 0) bytes.inc({ direction }, count);

@@ -11,6 +11,7 @@ import { GOSSIP_PARENT_WAIT_MS, GOSSIP_VALIDATION_QUEUE } from './limits.js';
 import type { PeerAction } from './peer-scores.js';
 import type { PendingBlocks } from './pending-blocks.js';
 import type { TopicName, WireNames } from './protocols.js';
+import { decodeTxBatch, encodeTxBatch } from './wire.js';
 import type { TxAdmissionPort as TxAdmission } from '../chain/chain-types.js';
 
 /** The part of @libp2p/gossipsub's GossipSub this module drives (asyncValidation on). */
@@ -82,9 +83,9 @@ export class GossipRelay {
     return this.options.pubsub.publish(this.options.names.topics.block, bytes).catch(() => undefined);
   }
 
-  /** Announce a transaction a client gave this node, once it is on disk. */
-  publishTransaction(bytes: Uint8Array): Promise<unknown> {
-    return this.options.pubsub.publish(this.options.names.topics.tx, bytes).catch(() => undefined);
+  /** Announce transactions clients gave this node, once they are on disk, as one message (wire.ts encodeTxBatch). */
+  publishTransactions(batch: readonly Uint8Array[]): Promise<unknown> {
+    return this.options.pubsub.publish(this.options.names.topics.tx, encodeTxBatch(batch)).catch(() => undefined);
   }
 
   /** A pending block the gossip may be waiting on was submitted after its parent arrived. */
@@ -157,23 +158,28 @@ export class GossipRelay {
     });
   }
 
+  /**
+   * A batch of transactions, each through the admission path (together, so they share a journal
+   * write). One that can never be valid condemns the batch: an honest node checks everything it
+   * relays, so the sender made or passed it on unchecked. Otherwise the batch is relayed as it came
+   * if it brought anything new, and dropped without blame if not (all known, too cheap, too early).
+   */
   private async validateTx(peer: string, data: Uint8Array): Promise<GossipResult> {
-    if (data.length > this.options.names.maxMessageBytes.tx) {
+    let txs: Uint8Array[];
+    try {
+      txs = decodeTxBatch(data);
+    } catch {
       this.options.penalise(peer, 'low', 'malformed');
       return 'reject';
     }
-    const outcome = await this.options.admission.admit(data, 'peer');
-    switch (outcome.status) {
-      case 'accepted':
-        return 'accept';
-      case 'known':
-      case 'unavailable':
-        return 'ignore';
-      case 'rejected':
-        if (outcome.penalty === 'none') return 'ignore';
-        this.options.penalise(peer, outcome.penalty, outcome.penalty === 'fatal' ? 'invalid-tx' : 'malformed');
-        return 'reject';
-    }
+    const outcomes = await Promise.all(txs.map((tx) => this.options.admission.admit(tx, 'peer')));
+    for (const o of outcomes) this.options.metrics.gossipTransaction(o.status);
+    const penalties = new Set(outcomes.map((o) => (o.status === 'rejected' ? o.penalty : 'none')));
+    if (penalties.has('fatal')) this.options.penalise(peer, 'fatal', 'invalid-tx');
+    else if (penalties.has('low')) this.options.penalise(peer, 'low', 'malformed');
+    else return outcomes.some((o) => o.status === 'accepted') ? 'accept' : 'ignore';
+    return 'reject';
+    return outcomes.some((o) => o.status === 'accepted') ? 'accept' : 'ignore';
   }
 }
 

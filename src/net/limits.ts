@@ -3,8 +3,18 @@
  * message sizes, queues, requests in flight, pending blocks, quotas and timeouts.
  */
 
-/** Block gossip: a block is at most the network's maxBlockBytes; this adds room for nothing else. */
+/** One transaction on the wire, gossiped or in a mempool answer (a block is at most the network's maxBlockBytes). */
 export const TX_GOSSIP_MAX_BYTES = 8 * 1024;
+/**
+ * Transactions are gossiped in batches: a node gathers the ones its clients gave it for this long
+ * and sends them as one message (Bitcoin trickles its announcements the same way). Every message
+ * costs each node on its way a socket read, a Noise frame, a Yamux frame and gossipsub's
+ * bookkeeping, which a miner relaying hundreds a second pays on the cores its workers mine on.
+ */
+export const TX_RELAY_BATCH_MS = 50;
+/** Transactions in one gossip message at most, and the message's bytes. */
+export const TX_BATCH_MAX_COUNT = 256;
+export const TX_BATCH_MAX_BYTES = 64 * 1024;
 /** A gossipsub RPC frame may bundle a few messages; anything larger is dropped unread. */
 export const GOSSIP_FRAME_SLACK_BYTES = 64 * 1024;
 /** Gossip messages waiting for validation per topic; beyond this a new one is IGNOREd at once. */

@@ -10,12 +10,16 @@ import type { ReqRespName, TopicName } from './protocols.js';
 /** Peer-to-peer events, recorded as they happen (labels from fixed sets: never a peer id or an address). */
 export interface NetworkRecorder {
   gossipMessage(topic: TopicName, result: GossipResult): void;
+  /** What the admission path made of each transaction in a gossiped batch. */
+  gossipTransaction(status: GossipTxStatus): void;
   request(protocol: ReqRespName, role: 'client' | 'server', result: RequestResult): void;
   bytes(direction: 'in' | 'out', count: number): void;
   peerBanned(reason: BanReason): void;
 }
 
 export type GossipResult = 'accept' | 'ignore' | 'reject';
+export type GossipTxStatus = 'accepted' | 'known' | 'rejected' | 'unavailable';
+export const GOSSIP_TX_STATUSES: readonly GossipTxStatus[] = ['accepted', 'known', 'rejected', 'unavailable'];
 export type RequestResult = 'ok' | 'error' | 'rate-limited' | 'timeout';
 
 /** What the network gauges read at scrape time; absent (a node without p2p), they read zeros. */

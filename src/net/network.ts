@@ -11,7 +11,8 @@ import { BanList, type Ban, type BanReason } from './ban-list.js';
 import { byteCounter } from './byte-counter.js';
 import { GossipRelay } from './gossip.js';
 import { createHost, type Host } from './libp2p-host.js';
-import { MAX_CONFIGURED_PEERS, MAX_MEMPOOL_SYNC, REQUEST_QUOTAS } from './limits.js';
+import { MAX_CONFIGURED_PEERS, MAX_MEMPOOL_SYNC, REQUEST_QUOTAS, TX_GOSSIP_MAX_BYTES } from './limits.js';
+import { TxBatcher } from './tx-batcher.js';
 import { PeerBook, type ConnectedPeer } from './peer-book.js';
 import { loadPeerKey } from './peer-key.js';
 import { actionFor, PeerScores, type PeerAction } from './peer-scores.js';
@@ -84,9 +85,10 @@ export class P2pNetwork {
   readonly peerId: string;
   private readonly pending = new PendingBlocks();
   private readonly quotas = new RequestQuotas(REQUEST_QUOTAS);
-  private readonly names: WireNames;
   private readonly reqresp: ReqResp;
   private readonly gossip: GossipRelay;
+  /** Our own announcements, gathered into batches (a peer's batches are relayed as they came). */
+  private readonly txBatcher: TxBatcher;
   private readonly syncer: Syncer;
   /** Addresses kept connected: --peer, and those added with POST /peers. */
   private readonly kept = new Map<string, { addr: Multiaddr; peer: string | undefined; failing: boolean }>();
@@ -143,7 +145,6 @@ export class P2pNetwork {
     private readonly peers: PeerBook,
   ) {
     this.peerId = host.peerId.toString();
-    this.names = names;
     this.banSeconds = options.banSeconds ?? DEFAULT_BAN_SECONDS;
     const penalise = (peer: string, action: PeerAction, reason: BanReason) => this.penalise(peer, action, reason);
     this.reqresp = new ReqResp({
@@ -170,6 +171,7 @@ export class P2pNetwork {
         this.sawBlockFrom(peer, block.hash);
       },
     });
+    this.txBatcher = new TxBatcher((batch) => void this.gossip.publishTransactions(batch));
     this.syncer = new Syncer({ chain: options.chain, reqresp: this.reqresp, peers: this.peers, pending: this.pending, penalise, log: options.log });
     for (const addr of options.peers.slice(0, MAX_CONFIGURED_PEERS)) this.keep(multiaddr(addr));
   }
@@ -281,9 +283,9 @@ export class P2pNetwork {
     return { disconnected: connected, bannedUntil };
   }
 
-  /** Announce a transaction a client gave this node (it is on disk: the admission path journaled it). */
+  /** Announce a transaction a client gave this node (it is on disk: the admission path journaled it), in the next batch. */
   publishTransaction(raw: Uint8Array): void {
-    void this.gossip.publishTransaction(raw);
+    if (!this.closing) this.txBatcher.add(raw);
   }
 
   async close(): Promise<void> {
@@ -292,6 +294,7 @@ export class P2pNetwork {
     for (const t of this.timers) clearInterval(t);
     this.options.chain.off('block', this.onChainBlock);
     this.syncer.stop();
+    this.txBatcher.flush();
     this.gossip.stop();
     await Promise.all(this.peers.all().map((p) => this.goodbye(p.id, 'client-shutdown')));
     await this.host.stop();
@@ -394,7 +397,7 @@ export class P2pNetwork {
 
   private async syncMempool(peer: ConnectedPeer): Promise<void> {
     try {
-      const answer = await this.reqresp.request(peer.id, 'mempool', encodeMempoolRequest(MAX_MEMPOOL_SYNC), { maxResponseBytes: this.names.maxMessageBytes.tx, maxItems: MAX_MEMPOOL_SYNC });
+      const answer = await this.reqresp.request(peer.id, 'mempool', encodeMempoolRequest(MAX_MEMPOOL_SYNC), { maxResponseBytes: TX_GOSSIP_MAX_BYTES, maxItems: MAX_MEMPOOL_SYNC });
       if (!this.peers.get(peer.key)) return;
       // Not one at a time: each is checked on top of the ones before it and they share journal
       // writes; in slices, so the checks (a signature each) leave the event loop room between them.

@@ -1,5 +1,5 @@
 import type { Network } from '../chain/network.js';
-import { TX_GOSSIP_MAX_BYTES } from './limits.js';
+import { TX_BATCH_MAX_BYTES } from './limits.js';
 
 /**
  * Names on the wire. Gossip topics and the data protocols carry the network id (the first 4 bytes of
@@ -20,14 +20,15 @@ export function networkId(network: Network): string {
 export interface WireNames {
   topics: Record<TopicName, string>;
   protocols: Record<ReqRespName, string>;
-  /** The largest gossip message accepted on each topic. */
+  /** The largest gossip message accepted on each topic (for tx, a whole batch). */
   maxMessageBytes: Record<TopicName, number>;
 }
 
 export function wireNames(network: Network): WireNames {
   const id = networkId(network);
   return {
-    topics: { block: `/carechain/${id}/block/1`, tx: `/carechain/${id}/tx/1` },
+    // tx/2: a message is a batch of transactions (wire.ts encodeTxBatch); tx/1 carried one.
+    topics: { block: `/carechain/${id}/block/1`, tx: `/carechain/${id}/tx/2` },
     protocols: {
       status: '/carechain/status/1',
       goodbye: '/carechain/goodbye/1',
@@ -36,6 +37,6 @@ export function wireNames(network: Network): WireNames {
       ping: `/carechain/${id}/ping/1`,
       mempool: `/carechain/${id}/mempool/1`,
     },
-    maxMessageBytes: { block: network.maxBlockBytes, tx: TX_GOSSIP_MAX_BYTES },
+    maxMessageBytes: { block: network.maxBlockBytes, tx: TX_BATCH_MAX_BYTES },
   };
 }

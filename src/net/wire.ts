@@ -2,7 +2,7 @@ import { Reader, Writer } from '../chain/codec.js';
 import { VerifyError } from '../chain/errors.js';
 import { fromDisplayHex, toDisplayHex } from '../chain/hash.js';
 import { decodeHeader, encodeHeader, HEADER_BYTES, type BlockHeader } from '../chain/header.js';
-import { MAX_BLOCKS_PER_REQUEST, MAX_LOCATOR_HASHES, MAX_MEMPOOL_SYNC } from './limits.js';
+import { MAX_BLOCKS_PER_REQUEST, MAX_LOCATOR_HASHES, MAX_MEMPOOL_SYNC, TX_BATCH_MAX_BYTES, TX_BATCH_MAX_COUNT, TX_GOSSIP_MAX_BYTES } from './limits.js';
 
 /**
  * The request/response payloads, in the project's little-endian binary style (src/chain/codec.ts).
@@ -112,6 +112,36 @@ export function decodeCount(bytes: Uint8Array, max: number): number {
   r.end();
   if (n > max) r.fail(`${n} items, more than the ${max} allowed`);
   return n;
+}
+
+/**
+ * A gossiped batch of transactions: u16 count (1 to TX_BATCH_MAX_COUNT), then each transaction as
+ * u16 length (1 to TX_GOSSIP_MAX_BYTES) and its bytes, nothing after. The transactions are not
+ * decoded here: each goes through the admission path on its own.
+ */
+export function encodeTxBatch(txs: readonly Uint8Array[]): Uint8Array {
+  if (txs.length === 0 || txs.length > TX_BATCH_MAX_COUNT) throw new RangeError(`a batch holds 1 to ${TX_BATCH_MAX_COUNT} transactions, not ${txs.length}`);
+  const w = new Writer(2 + txs.reduce((sum, tx) => sum + 2 + tx.length, 0)).u16(txs.length);
+  for (const tx of txs) {
+    if (tx.length === 0 || tx.length > TX_GOSSIP_MAX_BYTES) throw new RangeError(`a gossiped transaction is 1 to ${TX_GOSSIP_MAX_BYTES} bytes, not ${tx.length}`);
+    w.u16(tx.length).bytes(tx);
+  }
+  return w.finish();
+}
+
+export function decodeTxBatch(bytes: Uint8Array): Uint8Array[] {
+  const r = new Reader(bytes);
+  if (bytes.length > TX_BATCH_MAX_BYTES) r.fail(`a transaction batch is at most ${TX_BATCH_MAX_BYTES} bytes, got ${bytes.length}`);
+  const count = r.u16();
+  if (count === 0 || count > TX_BATCH_MAX_COUNT) r.fail(`a transaction batch holds 1 to ${TX_BATCH_MAX_COUNT} transactions, got ${count}`);
+  const txs: Uint8Array[] = [];
+  for (let i = 0; i < count; i++) {
+    const length = r.u16();
+    if (length === 0 || length > TX_GOSSIP_MAX_BYTES) r.fail(`a gossiped transaction is 1 to ${TX_GOSSIP_MAX_BYTES} bytes, got ${length}`);
+    txs.push(r.bytes(length));
+  }
+  r.end();
+  return txs;
 }
 
 export function encodeMempoolRequest(max: number): Uint8Array {

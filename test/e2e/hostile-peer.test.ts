@@ -5,7 +5,10 @@ import { decodeBlock, encodeBlock } from '../../src/chain/block.js';
 import { headerHash } from '../../src/chain/header.js';
 import { bitsToTarget, hashMeetsTarget } from '../../src/chain/target.js';
 import { MAX_BLOCKS_PER_REQUEST } from '../../src/net/limits.js';
-import { encodeHashList, encodeStatus } from '../../src/net/wire.js';
+import { generateKeyPair } from '../../src/chain/keys.js';
+import { buildTransfer } from '../../src/chain/signing.js';
+import { encodeTx } from '../../src/chain/tx.js';
+import { encodeHashList, encodeStatus, encodeTxBatch } from '../../src/net/wire.js';
 import { removeTempDirs, tempDir, testNet } from '../chain/helpers.js';
 import { HostilePeer } from './hostile-peer.js';
 import { waitFor } from './node-process.js';
@@ -93,9 +96,26 @@ describe('a hostile peer', () => {
     const blockRejects = await node.metric('carechain_gossip_messages_total', { topic: 'block', result: 'reject' });
     await junk.publish('block', randomBytes(300));
     await waitFor('the junk block rejected', counted('carechain_gossip_messages_total', { topic: 'block', result: 'reject' }, blockRejects), 10_000);
-    await junk.publish('tx', randomBytes(100 * 1024)); // far over the 8 KiB cap for a transaction
+    await junk.publish('tx', randomBytes(100 * 1024)); // far over the 64 KiB cap for a batch of transactions
     await waitFor('the oversize tx rejected', counted('carechain_gossip_messages_total', { topic: 'tx', result: 'reject' }, 0), 10_000);
     await waitFor('the junk peer disconnected', gone(junk));
+  });
+
+  it('a gossiped batch is judged by each transaction in it: unfunded ones are ignored, one forged signature gets the sender banned', async () => {
+    const forger = await connectHostile();
+    const key = generateKeyPair();
+    const transfer = (sequence: number) => buildTransfer({ network: testNet, privateKey: key.privateKey, sequence, fee: 1000, recipient: generateKeyPair().publicKey, amount: 1 });
+    const ignored = await node.metric('carechain_gossip_messages_total', { topic: 'tx', result: 'ignore' });
+    await forger.publish('tx', encodeTxBatch([encodeTx(transfer(0)), encodeTx(transfer(1))])); // well signed, but the sender has no funds
+    await waitFor('the unfunded batch ignored', counted('carechain_gossip_messages_total', { topic: 'tx', result: 'ignore' }, ignored), 10_000);
+    expect(await node.metric('carechain_gossip_transactions_total', { status: 'rejected' })).toBeGreaterThanOrEqual(2);
+    expect(forger.connectedTo(node.peerId)).toBe(true); // no blame for what may apply later
+
+    const forged = transfer(2);
+    forged.signature = new Uint8Array(forged.signature).fill(0x5a, 0, 8);
+    await forger.publish('tx', encodeTxBatch([encodeTx(transfer(3)), encodeTx(forged)]));
+    expect(await waitFor('the forger banned', bannedAs(forger), 10_000)).toMatchObject({ reason: 'invalid-tx' });
+    await waitFor('the forger gone', gone(forger));
   });
 
   it('malformed and oversize requests are refused and cost it the connection', async () => {

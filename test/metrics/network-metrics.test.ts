@@ -10,6 +10,8 @@ describe('network metrics', () => {
       network: () => ({ peers: () => ({ inbound: 2, outbound: 3 }), bestHeaderHeight: () => 250, syncing: () => syncing, blocksRemaining: () => 40 }),
     });
     metrics.network.gossipMessage('block', 'reject');
+    metrics.network.gossipTransaction('accepted');
+    metrics.network.gossipTransaction('accepted');
     metrics.network.request('blocks', 'server', 'rate-limited');
     metrics.network.bytes('in', 1500);
     metrics.network.bytes('out', -5); // never backwards
@@ -18,7 +20,8 @@ describe('network metrics', () => {
     for (const line of [
       'carechain_peers{direction="inbound"} 2', 'carechain_peers{direction="outbound"} 3', 'carechain_best_header_height 250',
       'carechain_sync_state 1', 'carechain_sync_blocks_remaining 40', 'carechain_gossip_messages_total{topic="block",result="reject"} 1',
-      'carechain_gossip_messages_total{topic="tx",result="accept"} 0', 'carechain_reqresp_requests_total{protocol="blocks",role="server",result="rate-limited"} 1',
+      'carechain_gossip_messages_total{topic="tx",result="accept"} 0', 'carechain_gossip_transactions_total{status="accepted"} 2',
+      'carechain_gossip_transactions_total{status="known"} 0', 'carechain_reqresp_requests_total{protocol="blocks",role="server",result="rate-limited"} 1',
       'carechain_p2p_bytes_total{direction="in"} 1500', 'carechain_p2p_bytes_total{direction="out"} 0', 'carechain_peer_bans_total{reason="invalid-block"} 1',
       'carechain_peer_bans_total{reason="operator"} 0',
     ]) expect(text).toContain(line);

@@ -1,16 +1,41 @@
 import { describe, expect, it } from 'vitest';
 import { VerifyError } from '../../src/chain/errors.js';
 import { networks } from '../../src/chain/network.js';
+import { TX_BATCH_MAX_BYTES, TX_BATCH_MAX_COUNT, TX_GOSSIP_MAX_BYTES } from '../../src/net/limits.js';
 import { wireNames } from '../../src/net/protocols.js';
 import { RequestQuotas } from '../../src/net/request-quotas.js';
 import {
-  decodeGoodbye, decodeHashList, decodeHeaders, decodeHeadersRequest, decodeStatus, encodeGoodbye, encodeHashList, encodeHeaders,
-  encodeHeadersRequest, encodeStatus,
+  decodeGoodbye, decodeHashList, decodeHeaders, decodeHeadersRequest, decodeStatus, decodeTxBatch, encodeGoodbye, encodeHashList, encodeHeaders,
+  encodeHeadersRequest, encodeStatus, encodeTxBatch,
 } from '../../src/net/wire.js';
 
 const h = (n: number) => n.toString(16).padStart(64, '0');
 
 describe('wire encodings', () => {
+  it('round-trip a gossiped batch of transactions: u16 count, then u16 length and bytes each', () => {
+    const txs = [Uint8Array.of(1, 2, 3), new Uint8Array(TX_GOSSIP_MAX_BYTES).fill(7), Uint8Array.of(9)];
+    const bytes = encodeTxBatch(txs);
+    expect([...bytes.subarray(0, 7)]).toEqual([3, 0, 3, 0, 1, 2, 3]);
+    expect(bytes).toHaveLength(2 + 3 * 2 + 3 + TX_GOSSIP_MAX_BYTES + 1);
+    expect(decodeTxBatch(bytes)).toEqual(txs);
+  });
+
+  it('refuse a batch that is empty, too long, truncated, padded, or carries an empty or oversize transaction', () => {
+    const malformed = (bytes: Uint8Array) => expect(() => decodeTxBatch(bytes)).toThrow(VerifyError);
+    malformed(new Uint8Array(0));
+    malformed(Uint8Array.of(0, 0)); // no transactions
+    malformed(Uint8Array.of(1, 0, 4, 0, 1, 2)); // 4 bytes promised, 2 given
+    malformed(Uint8Array.of(1, 0, 1, 0, 5, 0)); // a trailing byte
+    malformed(Uint8Array.of(1, 0, 0, 0)); // an empty transaction
+    const count = TX_BATCH_MAX_COUNT + 1;
+    malformed(Uint8Array.from([count & 255, count >> 8, ...Array.from({ length: count }, () => [1, 0, 7]).flat()]));
+    const big = TX_GOSSIP_MAX_BYTES + 1;
+    malformed(Uint8Array.from([1, 0, big & 255, big >> 8, ...new Uint8Array(big)]));
+    malformed(new Uint8Array(TX_BATCH_MAX_BYTES + 1).fill(1));
+    expect(() => encodeTxBatch([])).toThrow(RangeError);
+    expect(() => encodeTxBatch([new Uint8Array(TX_GOSSIP_MAX_BYTES + 1)])).toThrow(RangeError);
+  });
+
   it('round-trip status (total work past 2^64 included), locators and hash lists', () => {
     const status = { genesisHash: networks.test.genesisHash, tipHash: h(7), height: 123_456, totalWork: (1n << 70n) + 5n };
     expect(encodeStatus(status)).toHaveLength(100);
