@@ -206,8 +206,11 @@ export class Chain extends EventEmitter<ChainEvents> {
   template(recipient: string, options: { time?: number; extranonce1?: number } = {}): BlockTemplate {
     const tip = this.tipEntry;
     const rules = nextBlockRules(this.network, tip);
-    const txs = this.mempool.select(this.network.maxBlockBytes - 80 - 4 - COINBASE_LAYOUT.bytes);
+    const chosen = this.mempool.select(this.network.maxBlockBytes - 80 - 4 - COINBASE_LAYOUT.bytes);
+    const txs = chosen.map((e) => e.tx);
     const fees = txs.reduce((sum, tx) => sum + tx.fee, 0);
+    // The pool knows every txid: the template's Merkle branch need not encode and hash them again.
+    const txids = chosen.map((e) => fromDisplayHex(e.txid));
     return new BlockTemplate({
       version: 1,
       prevHash: fromDisplayHex(tip.hash),
@@ -218,6 +221,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       coinbaseValue: subsidyAt(this.network, tip.height + 1) + fees,
       recipient: fromHex(recipient, 32),
       extranonce1: options.extranonce1 ?? this.extranonce1,
+      txids,
     });
   }
 

@@ -231,7 +231,7 @@ export class Mempool {
    * Transactions for a block: best fee rate first within `maxBytes`, a sender's transactions in
    * sequence order (a cheap one holds back its successors), each valid on what came before.
    */
-  select(maxBytes: number): SignedTx[] {
+  select(maxBytes: number): Pick<MempoolEntry, 'tx' | 'txid'>[] {
     const view = new LedgerState(this.baseState);
     const queues = new Map<string, MempoolEntry[]>();
     for (const e of this.inAdmissionOrder()) {
@@ -241,7 +241,7 @@ export class Mempool {
     }
     const heads = new MaxHeap<MempoolEntry[]>((a, b) => byFeeRate(a[0]!, b[0]!) < 0);
     for (const q of queues.values()) heads.push(q);
-    const chosen: SignedTx[] = [];
+    const chosen: Pick<MempoolEntry, 'tx' | 'txid'>[] = [];
     let room = maxBytes;
     for (let queue = heads.pop(); queue; queue = heads.pop()) {
       const entry = queue.shift()!;
@@ -252,7 +252,7 @@ export class Mempool {
         if (err instanceof VerifyError) continue;
         throw err;
       }
-      chosen.push(entry.tx);
+      chosen.push(entry);
       room -= entry.size;
       if (queue.length > 0) heads.push(queue);
     }

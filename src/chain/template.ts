@@ -14,6 +14,8 @@ export interface TemplateFields {
   time: number;
   /** Transactions after the coinbase, in block order. */
   txs: SignedTx[];
+  /** Their txids (internal byte order), when the caller knows them; computed from `txs` otherwise. */
+  txids?: readonly Uint8Array[];
   /** Subsidy + the fees of `txs`: the coinbase claims exactly this. */
   coinbaseValue: number;
   recipient: Uint8Array;
@@ -61,7 +63,7 @@ export class BlockTemplate implements MiningWork {
     this.targetValue = bitsToTarget(fields.bits);
     this.target = targetToBytes(this.targetValue);
     // The coinbase sits at index 0, so its Merkle path does not depend on the coinbase itself.
-    this.branch = branch ?? merklePath([new Uint8Array(32), ...fields.txs.map(txid)], 0);
+    this.branch = branch ?? merklePath([new Uint8Array(32), ...(fields.txids ?? fields.txs.map(txid))], 0);
   }
 
   /** The same block paying `recipient` (hex or bytes): the transactions and their branch are shared, not rebuilt. */

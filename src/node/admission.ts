@@ -287,7 +287,8 @@ export class TxAdmission extends EventEmitter<AdmissionEvents> implements TxAdmi
         return;
       }
       this.storageRecovered();
-      for (const r of [...background, ...records]) if (r.type === 'tx') this.journaled.add(toDisplayHex(sha256d(r.bytes)));
+      for (const r of background) if (r.type === 'tx') this.journaled.add(toDisplayHex(sha256d(r.bytes)));
+      for (const w of batch) this.journaled.add(w.prepared.txid);
       this.writing = [];
       this.staged = null;
       for (const w of batch) w.resolve(this.commit(w));
