@@ -8,7 +8,8 @@ import { networks } from '../src/chain/network.js';
 import { buildTransfer } from '../src/chain/signing.js';
 import { encodeTx } from '../src/chain/tx.js';
 import { mineTemplate } from './bench-miner.js';
-import { count, type FlagValues } from './flags.js';
+import { count, FlagError, type FlagValues } from './flags.js';
+import { GossipPeer } from './gossip-peer.js';
 import { pinThisProcess, splitCpus, unpinThisProcess } from './cpu-pinning.js';
 import { startPeerProcess, until, type PeerProcess } from './peer-process.js';
 
@@ -18,16 +19,22 @@ export const options = {
   'relay-rate': { type: 'string', default: '200' },
   'relay-window': { type: 'string', default: '5' },
   'relay-pairs': { type: 'string', default: '3' },
+  'relay-peer': { type: 'string', default: 'both' },
   threads: { type: 'string', short: 't' },
   'no-pin': { type: 'boolean', default: false },
   json: { type: 'boolean', default: false },
 } as const;
+
+export type RelayPeer = 'gossip' | 'node';
+const RELAY_PEERS: Record<string, RelayPeer[]> = { gossip: ['gossip'], node: ['node'], both: ['gossip', 'node'] };
 
 export interface PropagationBenchSettings {
   samples: number;
   rate: number;
   windowSeconds: number;
   pairs: number;
+  /** Who feeds the miner: a light gossip peer in this process, a full node over POST /txs, or both in turn. */
+  relayPeers: RelayPeer[];
   /** The relay miner's threads; left out: every core it runs on. */
   threads: number | undefined;
   /** Pin the relay miner and the rest (peer, load) to cores of their own (bench/cpu-pinning.ts). */
@@ -42,10 +49,17 @@ export function settingsFrom(values: FlagValues<typeof options>): PropagationBen
     rate: count(values['relay-rate'], '--relay-rate'),
     windowSeconds: count(values['relay-window'], '--relay-window'),
     pairs: count(values['relay-pairs'], '--relay-pairs'),
+    relayPeers: relayPeersFrom(values['relay-peer']),
     threads: values.threads === undefined ? undefined : count(values.threads, '--threads'),
     pin: !values['no-pin'],
     json: values.json,
   };
+}
+
+function relayPeersFrom(value: string): RelayPeer[] {
+  const peers = RELAY_PEERS[value];
+  if (!peers) throw new FlagError(`--relay-peer must be gossip, node or both, got "${value}"`);
+  return peers;
 }
 
 /**
@@ -54,17 +68,20 @@ export function settingsFrom(values: FlagValues<typeof options>): PropagationBen
  *   mined at one end, the time until the far end has stored it (from the two nodes' log times: the
  *   miner's "mined block", the far end's "p2p: block"), p50 / p99 over --samples blocks (100);
  *   DESIGN's goal p50 ≤ 50 ms, p99 ≤ 200 ms;
- * - relay cost: a miner (-t N, default every core it runs on) and a peer that receives --relay-rate
- *   signed transfers per second (200) through POST /txs and relays them to the miner; the miner's hash
- *   rate in windows with and without the load, side by side (--relay-pairs 3 pairs of --relay-window
- *   5 s); goal ≤ 5 % lost. The miner on cores of its own unless --no-pin (see relayBench).
+ * - relay cost: a miner's hash rate in windows with and without --relay-rate signed transfers a second
+ *   (200) coming in by gossip, side by side (--relay-pairs 3 pairs of --relay-window 5 s); goal ≤ 5 %
+ *   lost. Two setups (--relay-peer gossip, node or both, the default), see relayBench:
+ *   - gossip: the miner on every core (-t N to change it), fed by a light peer in this process;
+ *   - node: the miner on cores of its own (unless --no-pin), fed by a full node that takes the
+ *     transfers over POST /txs, with the load, on the last core.
  */
 export async function run(settings: PropagationBenchSettings): Promise<void> {
   const { samples, rate, windowSeconds, pairs, threads, pin } = settings;
   const dir = mkdtempSync(join(tmpdir(), 'carechain-bench-net-'));
   try {
     const propagation = samples > 0 ? await propagationBench(dir, samples) : undefined;
-    const relay = pairs > 0 && rate > 0 ? await relayBench(dir, { rate, windowSeconds, pairs, threads, pin }) : undefined;
+    const relay = [];
+    if (pairs > 0 && rate > 0) for (const feeder of settings.relayPeers) relay.push(await relayBench(join(dir, feeder), { feeder, rate, windowSeconds, pairs, threads, pin }));
     const result = { bench: 'propagation', node: process.version, propagation, relay };
     if (settings.json) return void process.stdout.write(JSON.stringify(result) + '\n');
     process.stdout.write(`node ${process.version}\n`);
@@ -72,10 +89,11 @@ export async function run(settings: PropagationBenchSettings): Promise<void> {
       process.stdout.write(`propagation over A – B – C, every node mining: ${propagation.samples} blocks end to end\n`);
       process.stdout.write(`  p50 ${propagation.p50Ms} ms, p99 ${propagation.p99Ms} ms, max ${propagation.maxMs} ms  (goal p50 ≤ 50, p99 ≤ 200)\n`);
     }
-    if (relay) {
-      const where = relay.pinned ? `, the miner pinned to CPU ${relay.pinned.miner}, the peer and the load to CPU ${relay.pinned.others}` : '';
-      process.stdout.write(`relay cost: ${relay.rate} tx/s into a peer, relayed to a miner on ${relay.threads} thread(s)${where}\n`);
-      process.stdout.write(`  idle ${(relay.idleHashesPerSecond / 1e6).toFixed(2)} MH/s, relaying ${(relay.loadedHashesPerSecond / 1e6).toFixed(2)} MH/s: ${relay.lostPercent} % lost (goal ≤ 5 %); ${relay.relayed} tx reached the miner\n`);
+    for (const r of relay) {
+      const how = r.feeder === 'gossip' ? `a light gossip peer in this process` : 'a full node taking them over POST /txs';
+      const where = r.pinned ? `, the miner pinned to CPU ${r.pinned.miner}, the peer and the load to CPU ${r.pinned.others}` : ', nothing pinned';
+      process.stdout.write(`relay cost (${r.feeder}): ${r.rate} tx/s from ${how}, to a miner on ${r.threads} thread(s)${where}\n`);
+      process.stdout.write(`  idle ${(r.idleHashesPerSecond / 1e6).toFixed(2)} MH/s, relaying ${(r.loadedHashesPerSecond / 1e6).toFixed(2)} MH/s: ${r.lostPercent} % lost (goal ≤ 5 %); ${r.relayed} tx reached the miner\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -126,47 +144,65 @@ function endToEnd(minerLog: string, farLog: string, since: number): number[] {
 }
 
 /**
- * The miner's loss to relaying, not to its neighbours: where the machine allows, the miner runs on
- * cores of its own and the peer and this process (the load) on the last one, so what the miner loses
- * is what its own process spends receiving, checking, journaling and re-templating the transactions.
+ * The miner's loss to relaying, not to its neighbours. The peer that feeds it must run on this
+ * machine too, so either:
+ * - gossip: the miner mines on every core, as `carechain start` does, and the peer is a light one
+ *   (bench/gossip-peer.ts) in this process that only publishes ready-made transactions; the little
+ *   the peer costs is counted against the miner;
+ * - node: the peer is a full node that takes the transactions over POST /txs (the load from this
+ *   process) and relays them; it costs more than the miner's own work, so where the machine allows
+ *   the miner runs on cores of its own and the peer and the load on the last one. The miner then
+ *   mines on fewer cores than it has, which makes its main thread's share larger: on 2 cores this
+ *   is the miner's worst case, one worker beside the thread that does the relaying.
  */
-async function relayBench(dir: string, o: { rate: number; windowSeconds: number; pairs: number; threads: number | undefined; pin: boolean }) {
-  const pinned = o.pin ? splitCpus() : null;
+async function relayBench(dir: string, o: { feeder: RelayPeer; rate: number; windowSeconds: number; pairs: number; threads: number | undefined; pin: boolean }) {
+  const pinned = o.feeder === 'node' && o.pin ? splitCpus() : null;
   const threads = o.threads ?? (pinned ? pinned.minerCores : availableParallelism());
   const total = o.rate * o.windowSeconds * o.pairs;
   const perSender = 60; // under the mempool's 64 per sender
   const senders = Array.from({ length: Math.ceil(total / perSender) }, generateKeyPair);
-  const base = join(dir, 'relay');
+  const base = join(dir, 'miner');
   await fundedLog(base, senders);
-  cpSync(base, join(dir, 'relay-peer'), { recursive: true });
+  if (o.feeder === 'node') cpSync(base, join(dir, 'peer'), { recursive: true }); // before the miner makes its peer key
   const sink = generateKeyPair().publicKey;
-  const txs = senders.flatMap((s) => Array.from({ length: perSender }, (_, sequence) => toHex(encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 })))));
-  const nodes: PeerProcess[] = [];
+  const txs = senders.flatMap((s) => Array.from({ length: perSender }, (_, sequence) => encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 }))));
+  const stops: (() => Promise<void>)[] = [];
   try {
     const miner = await startPeerProcess(['--data', base, '-t', String(threads)], { cpus: pinned?.miner });
-    nodes.push(miner);
-    const peer = await startPeerProcess(['--data', join(dir, 'relay-peer'), '--no-mine', '--peer', miner.p2pAddr], { cpus: pinned?.others });
-    if (pinned) pinThisProcess(pinned.others);
-    nodes.push(peer);
-    await until('the peer connected', async () => ((await peer.get<{ peers?: number }>('/status')).peers ? true : undefined), 30_000);
+    stops.push(() => miner.stop());
+    let send: (batch: Uint8Array[]) => Promise<void>;
+    if (o.feeder === 'gossip') {
+      const peer = await GossipPeer.start(networks.test);
+      stops.push(() => peer.stop());
+      await peer.connect(miner.p2pAddr);
+      send = (batch) => peer.publishAtRate(batch, o.rate);
+    } else {
+      const peer = await startPeerProcess(['--data', join(dir, 'peer'), '--no-mine', '--peer', miner.p2pAddr], { cpus: pinned?.others });
+      stops.push(() => peer.stop());
+      if (pinned) {
+        pinThisProcess(pinned.others);
+        stops.push(async () => unpinThisProcess());
+      }
+      await until('the peer connected', async () => ((await peer.get<{ peers?: number }>('/status')).peers ? true : undefined), 30_000);
+      send = (batch) => postAtRate(peer, batch.map(toHex), o.rate);
+    }
     await hashesOver(miner, 3); // warm up: the kernel leaves V8's baseline tier
     let idle = 0;
     let loaded = 0;
     let next = 0;
     for (let pair = 0; pair < o.pairs; pair++) {
       idle += await hashesOver(miner, o.windowSeconds);
-      const load = postAtRate(peer, txs.slice(next, (next += o.rate * o.windowSeconds)), o.rate);
+      const load = send(txs.slice(next, (next += o.rate * o.windowSeconds)));
       loaded += await hashesOver(miner, o.windowSeconds);
       await load;
     }
-    const relayed = await metric(miner, 'carechain_gossip_messages_total{topic="tx",result="accept"}');
+    const relayed = await metric(miner, 'carechain_gossip_transactions_total{status="accepted"}');
     const seconds = o.pairs * o.windowSeconds;
     const idleRate = idle / seconds;
     const loadedRate = loaded / seconds;
-    return { rate: o.rate, threads, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
+    return { feeder: o.feeder, rate: o.rate, threads, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
   } finally {
-    if (pinned) unpinThisProcess();
-    await Promise.all(nodes.map((n) => n.stop()));
+    for (const stop of stops.reverse()) await stop();
   }
 }
 

@@ -290,9 +290,11 @@ propagation  block propagation over a 3-node line, every node mining, and what r
   --relay-rate R   transfers per second sent to the miner's peer (default 200)
   --relay-window S seconds per window, with and without the load (default 5)
   --relay-pairs N  pairs of windows (default 3)
+  --relay-peer P   who feeds the miner: gossip (a light peer in the bench, the miner on every core),
+                   node (a full node taking the transfers over POST /txs), or both (default)
   -t, --threads N  the relay miner's threads (default: every core it runs on)
-  --no-pin         leave every process on every core (default: with taskset, the relay miner on all
-                   cores but the last, the peer and the load on the last)
+  --no-pin         with a node feeding, leave every process on every core (default: with taskset, the
+                   relay miner on all cores but the last, the peer and the load on the last)
   --json           one JSON object
 `,
 };

@@ -21,4 +21,10 @@ describe('carechain bench', () => {
     expect(written).not.toHaveBeenCalled();
     expect(said).not.toHaveBeenCalled();
   });
+
+  it('bench propagation names the relay peers it knows when given another', async () => {
+    const written = vi.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    await expect(bench(['propagation', '--relay-peer', 'pool'])).rejects.toThrow(new CliError('--relay-peer must be gossip, node or both, got "pool"'));
+    expect(written).not.toHaveBeenCalled();
+  });
 });
