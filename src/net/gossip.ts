@@ -36,6 +36,8 @@ export interface GossipOptions {
   onUnknownParent(peer: string): void;
   /** A peer gossiped a block the chain stored: it has at least that chain. */
   onBlockFrom(peer: string, block: { hash: string; height: number; outcome: string }): void;
+  /** Transactions this node stored from a batch it will not relay as it came: announce them in its own. */
+  announce(tx: Uint8Array): void;
 }
 
 /**
@@ -161,8 +163,10 @@ export class GossipRelay {
   /**
    * A batch of transactions, each through the admission path (together, so they share a journal
    * write). One that can never be valid condemns the batch: an honest node checks everything it
-   * relays, so the sender made or passed it on unchecked. Otherwise the batch is relayed as it came
-   * if it brought anything new, and dropped without blame if not (all known, too cheap, too early).
+   * relays, so the sender made or passed it on unchecked. A batch this node holds all of (new and
+   * journaled, or known) is relayed as it came; one with anything it does not hold on disk (too
+   * cheap, too early, a failed write) is not — relay means on disk — and the new ones in it go out
+   * in this node's own next batch instead. Nothing new at all: dropped without blame.
    */
   private async validateTx(peer: string, data: Uint8Array): Promise<GossipResult> {
     let txs: Uint8Array[];
@@ -177,8 +181,12 @@ export class GossipRelay {
     const penalties = new Set(outcomes.map((o) => (o.status === 'rejected' ? o.penalty : 'none')));
     if (penalties.has('fatal')) this.options.penalise(peer, 'fatal', 'invalid-tx');
     else if (penalties.has('low')) this.options.penalise(peer, 'low', 'malformed');
-    else return outcomes.some((o) => o.status === 'accepted') ? 'accept' : 'ignore';
-    return 'reject';
+    if (penalties.has('fatal') || penalties.has('low')) return 'reject';
+    const isNew = outcomes.map((o) => o.status === 'accepted');
+    if (!isNew.includes(true)) return 'ignore';
+    if (outcomes.every((o) => o.status === 'accepted' || o.status === 'known')) return 'accept';
+    txs.forEach((tx, i) => isNew[i] && this.options.announce(tx));
+    return 'ignore';
     return outcomes.some((o) => o.status === 'accepted') ? 'accept' : 'ignore';
   }
 }

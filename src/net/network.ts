@@ -170,6 +170,7 @@ export class P2pNetwork {
         options.log.info(`p2p: block ${block.height} ${block.hash} from ${short(peer)}${block.outcome === 'new-tip' ? '' : ` (${block.outcome})`}`);
         this.sawBlockFrom(peer, block.hash);
       },
+      announce: (tx) => this.txBatcher.add(tx),
     });
     this.txBatcher = new TxBatcher((batch) => void this.gossip.publishTransactions(batch));
     this.syncer = new Syncer({ chain: options.chain, reqresp: this.reqresp, peers: this.peers, pending: this.pending, penalise, log: options.log });
