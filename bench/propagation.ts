@@ -94,6 +94,7 @@ export async function run(settings: PropagationBenchSettings): Promise<void> {
       const where = r.pinned ? `, the miner pinned to CPU ${r.pinned.miner}, the peer and the load to CPU ${r.pinned.others}` : ', nothing pinned';
       process.stdout.write(`relay cost (${r.feeder}): ${r.rate} tx/s from ${how}, to a miner on ${r.threads} thread(s)${where}\n`);
       process.stdout.write(`  idle ${(r.idleHashesPerSecond / 1e6).toFixed(2)} MH/s, relaying ${(r.loadedHashesPerSecond / 1e6).toFixed(2)} MH/s: ${r.lostPercent} % lost (goal ≤ 5 %); ${r.relayed} tx reached the miner\n`);
+      if (r.feederCpuPercent !== null) process.stdout.write(`  the feeder (this process) took ${r.feederCpuPercent} % of the machine's CPU while it sent: part of the loss, and not the miner's\n`);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -190,17 +191,22 @@ async function relayBench(dir: string, o: { feeder: RelayPeer; rate: number; win
     let idle = 0;
     let loaded = 0;
     let next = 0;
+    let benchCpuMicros = 0; // this process's CPU in the loaded windows: with the gossip peer, the feeder's share
     for (let pair = 0; pair < o.pairs; pair++) {
       idle += await hashesOver(miner, o.windowSeconds);
+      const cpu = process.cpuUsage();
       const load = send(txs.slice(next, (next += o.rate * o.windowSeconds)));
       loaded += await hashesOver(miner, o.windowSeconds);
       await load;
+      const used = process.cpuUsage(cpu);
+      benchCpuMicros += used.user + used.system;
     }
     const relayed = await metric(miner, 'carechain_gossip_transactions_total{status="accepted"}');
     const seconds = o.pairs * o.windowSeconds;
     const idleRate = idle / seconds;
     const loadedRate = loaded / seconds;
-    return { feeder: o.feeder, rate: o.rate, threads, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
+    const feederCpuPercent = o.feeder === 'gossip' ? Number(((benchCpuMicros / 1e6 / seconds / availableParallelism()) * 100).toFixed(2)) : null;
+    return { feeder: o.feeder, rate: o.rate, threads, feederCpuPercent, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
