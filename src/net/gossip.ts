@@ -7,12 +7,12 @@ import { HEADER_BYTES } from '../chain/header.js';
 import { sha256d } from '../chain/hash.js';
 import type { GossipResult, NetworkRecorder } from './network-recorder.js';
 import type { BanReason } from './ban-list.js';
-import { GOSSIP_PARENT_WAIT_MS, GOSSIP_VALIDATION_QUEUE } from './limits.js';
+import { GOSSIP_PARENT_WAIT_MS, GOSSIP_TX_VALIDATION_QUEUE, GOSSIP_VALIDATION_QUEUE } from './limits.js';
 import type { PeerAction } from './peer-scores.js';
 import type { PendingBlocks } from './pending-blocks.js';
 import type { TopicName, WireNames } from './protocols.js';
 import { decodeTxBatch, encodeTxBatch } from './wire.js';
-import type { TxAdmissionPort as TxAdmission } from '../chain/chain-types.js';
+import type { AdmissionOutcome, TxAdmissionPort as TxAdmission } from '../chain/chain-types.js';
 
 /** The part of @libp2p/gossipsub's GossipSub this module drives (asyncValidation on). */
 export interface GossipService {
@@ -59,6 +59,7 @@ export function messageId(message: { topic: string; data: Uint8Array }): Uint8Ar
  */
 export class GossipRelay {
   private readonly validating: Record<TopicName, number> = { block: 0, tx: 0 };
+  private txsValidating = 0;
   private readonly waitingForParent = new Map<string, (result: SubmitResult | undefined) => void>();
   private readonly topicOf = new Map<string, TopicName>();
   private readonly onMessage: Parameters<GossipService['addEventListener']>[1];
@@ -176,7 +177,14 @@ export class GossipRelay {
       this.options.penalise(peer, 'low', 'malformed');
       return 'reject';
     }
-    const outcomes = await Promise.all(txs.map((tx) => this.options.admission.admit(tx, 'peer')));
+    if (this.txsValidating + txs.length > GOSSIP_TX_VALIDATION_QUEUE) return 'ignore'; // busy: no blame
+    this.txsValidating += txs.length;
+    let outcomes: AdmissionOutcome[];
+    try {
+      outcomes = await Promise.all(txs.map((tx) => this.options.admission.admit(tx, 'peer')));
+    } finally {
+      this.txsValidating -= txs.length;
+    }
     for (const o of outcomes) this.options.metrics.gossipTransaction(o.status);
     const penalties = new Set(outcomes.map((o) => (o.status === 'rejected' ? o.penalty : 'none')));
     if (penalties.has('fatal')) this.options.penalise(peer, 'fatal', 'invalid-tx');

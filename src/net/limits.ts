@@ -19,6 +19,8 @@ export const TX_BATCH_MAX_BYTES = 64 * 1024;
 export const GOSSIP_FRAME_SLACK_BYTES = 64 * 1024;
 /** Gossip messages waiting for validation per topic; beyond this a new one is IGNOREd at once. */
 export const GOSSIP_VALIDATION_QUEUE = 256;
+/** Transactions of gossiped batches in validation at once (each costs a signature check); a batch beyond it is IGNOREd. */
+export const GOSSIP_TX_VALIDATION_QUEUE = 1024;
 /** How long a gossip block whose parent is unknown may wait for it before the answer is IGNORE. */
 export const GOSSIP_PARENT_WAIT_MS = 2_000;
 

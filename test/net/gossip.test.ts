@@ -4,6 +4,7 @@ import type { Chain } from '../../src/chain/chain.js';
 import { networks } from '../../src/chain/network.js';
 import { GossipRelay, type GossipService } from '../../src/net/gossip.js';
 import type { GossipTxStatus, NetworkRecorder } from '../../src/net/network-recorder.js';
+import { GOSSIP_TX_VALIDATION_QUEUE, TX_BATCH_MAX_COUNT } from '../../src/net/limits.js';
 import type { PendingBlocks } from '../../src/net/pending-blocks.js';
 import { wireNames } from '../../src/net/protocols.js';
 import { decodeTxBatch, encodeTxBatch } from '../../src/net/wire.js';
@@ -20,8 +21,8 @@ const OUTCOMES: Record<number, AdmissionOutcome> = {
   6: { status: 'rejected', reason: 'malformed', message: 'junk', penalty: 'low' },
 };
 
-function relay() {
-  const verdicts: string[] = [];
+function relay(admit?: TxAdmissionPort['admit']) {
+  const verdicts = new Map<string, string>();
   const published: { topic: string; data: Uint8Array }[] = [];
   const admitted: Uint8Array[] = [];
   const announced: Uint8Array[] = [];
@@ -31,12 +32,12 @@ function relay() {
   const pubsub = {
     subscribe: () => undefined,
     publish: async (topic: string, data: Uint8Array) => void published.push({ topic, data }),
-    reportMessageValidationResult: (_id: string, _peer: string, verdict: string) => void verdicts.push(verdict),
+    reportMessageValidationResult: (id: string, _peer: string, verdict: string) => void verdicts.set(id, verdict),
     getScore: () => 0,
     addEventListener: (_type: string, l: (e: CustomEvent) => void) => void (listener = l),
     removeEventListener: () => undefined,
   } as unknown as GossipService;
-  const admission: TxAdmissionPort = { admit: async (raw) => (admitted.push(raw), OUTCOMES[raw[0]!]!) };
+  const admission: TxAdmissionPort = { admit: async (raw, source) => (admitted.push(raw), admit ? admit(raw, source) : OUTCOMES[raw[0]!]!) };
   const metrics = { gossipMessage: () => undefined, gossipTransaction: (s: GossipTxStatus) => void counted.push(s) } as unknown as NetworkRecorder;
   const gossip = new GossipRelay({
     pubsub, names, admission, metrics,
@@ -46,11 +47,13 @@ function relay() {
     announce: (tx) => void announced.push(tx),
   });
   gossip.start();
+  let next = 0;
+  /** Hand gossipsub's message event to the relay; resolves with its verdict on that message. */
   const deliver = async (data: Uint8Array): Promise<string> => {
-    const before = verdicts.length;
-    listener!(new CustomEvent('gossipsub:message', { detail: { propagationSource: { toString: () => 'peer-a' }, msgId: 'm', msg: { topic: names.topics.tx, data } } }));
-    for (let i = 0; i < 100 && verdicts.length === before; i++) await new Promise((r) => setImmediate(r));
-    return verdicts.at(-1)!;
+    const msgId = `m${next++}`;
+    listener!(new CustomEvent('gossipsub:message', { detail: { propagationSource: { toString: () => 'peer-a' }, msgId, msg: { topic: names.topics.tx, data } } }));
+    while (!verdicts.has(msgId)) await new Promise((r) => setImmediate(r));
+    return verdicts.get(msgId)!;
   };
   return { gossip, deliver, published, admitted, announced, penalties, counted };
 }
@@ -85,6 +88,20 @@ describe('transaction gossip', () => {
     expect(await r.deliver(Uint8Array.of(0, 0))).toBe('reject');
     expect(r.penalties).toEqual(['fatal invalid-tx', 'low malformed', 'low malformed']);
     expect(r.announced).toEqual([]);
+  });
+
+  it('holds at most GOSSIP_TX_VALIDATION_QUEUE transactions in validation: a batch beyond is ignored unchecked', async () => {
+    const release: (() => void)[] = [];
+    const r = relay((raw) => new Promise((resolve) => release.push(() => resolve(OUTCOMES[raw[0]!]!))));
+    const full = (n: number) => encodeTxBatch(Array.from({ length: TX_BATCH_MAX_COUNT }, (_, i) => Uint8Array.of(1, n, i)));
+    const pending = Array.from({ length: GOSSIP_TX_VALIDATION_QUEUE / TX_BATCH_MAX_COUNT }, (_, n) => r.deliver(full(n)));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(r.admitted).toHaveLength(GOSSIP_TX_VALIDATION_QUEUE);
+    expect(await r.deliver(encodeTxBatch([tx(1, 9)]))).toBe('ignore');
+    expect(r.admitted).toHaveLength(GOSSIP_TX_VALIDATION_QUEUE);
+    for (const go of release.splice(0)) go();
+    expect(await Promise.all(pending)).toEqual(pending.map(() => 'accept'));
+    expect(r.penalties).toEqual([]);
   });
 
   it('publishes its own announcements as one batch on the tx topic', async () => {
