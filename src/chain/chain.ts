@@ -592,7 +592,7 @@ export class Chain extends EventEmitter<ChainEvents> {
       .flatMap((b) => b.txs)
       .filter((tx): tx is SignedTx => tx.kind !== 'coinbase')
       .map((tx) => ({ tx, txid: txidHex(tx), size: encodeTx(tx).length }));
-    const { readded, dropped } = this.mempool.reset(this.state, returning);
+    const { readded, dropped } = this.mempool.reset(this.state, returning, (txid) => this.txIndex.has(txid));
     const tip = this.tipEntry;
     for (const d of dropped) {
       if (!this.txIndex.has(d.entry.txid)) this.emit('tx-dropped', { txid: d.entry.txid, tx: d.entry.tx, reason: d.reason, message: d.message });

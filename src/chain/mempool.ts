@@ -194,10 +194,11 @@ export class Mempool {
 
   /**
    * Re-validate against a new chain tip: `returning` (from disconnected blocks, oldest first) go in
-   * front of what was pending; anything no longer valid (mined, double-spent, stale) is dropped and
-   * reported. Admission order is renumbered so it stays an order that replays.
+   * front of what was pending; what `isMined` says is in the chain now leaves quietly; anything else
+   * no longer valid (double-spent, stale; mined, without `isMined`) is dropped and reported.
+   * Admission order is renumbered so it stays an order that replays.
    */
-  reset(base: LedgerState, returning: Array<{ tx: SignedTx; txid: string; size: number }> = []): { readded: MempoolEntry[]; dropped: Dropped[] } {
+  reset(base: LedgerState, returning: Array<{ tx: SignedTx; txid: string; size: number }> = [], isMined: (txid: string) => boolean = () => false): { readded: MempoolEntry[]; dropped: Dropped[] } {
     this.baseState = base;
     const previous = this.inAdmissionOrder();
     this.entries = new Map();
@@ -217,6 +218,7 @@ export class Mempool {
       }
     }
     for (const e of previous) {
+      if (isMined(e.txid)) continue; // its job is done: not re-checked only to fail (a thrown error each, for a whole block)
       try {
         this.readmit(e.tx, e.txid, e.size, e.addedAt);
       } catch (err) {

@@ -150,6 +150,23 @@ describe('admission order', () => {
     expect(dropped.map((d) => [d.entry.txid, d.reason])).toEqual([[txidHex(tx), 'bad-sequence']]);
     expect(mempool.count).toBe(0);
   });
+
+  it('lets what the new tip mined leave quietly, and still reports what it made invalid', () => {
+    const a = keys();
+    const b = keys();
+    const base = funded(a, b);
+    const { mempool } = pool(base, {});
+    const mined = pay(a, 0, 1000);
+    const next = pay(a, 1, 1000);
+    const conflicted = pay(b, 0, 1000);
+    for (const tx of [mined, next, conflicted]) add(mempool, tx);
+    const after = new LedgerState(base);
+    after.setAccount(a.publicKey, { ...base.account(a.publicKey), sequence: 1 }); // `mined` is in the block
+    after.setAccount(b.publicKey, { ...base.account(b.publicKey), sequence: 1 }); // a conflicting spend of b's was mined
+    const { dropped } = mempool.reset(after, [], (txid) => txid === txidHex(mined));
+    expect(dropped.map((d) => [d.entry.txid, d.reason])).toEqual([[txidHex(conflicted), 'bad-sequence']]);
+    expect(mempool.inAdmissionOrder().map((e) => e.txid)).toEqual([txidHex(next)]);
+  });
 });
 
 describe('eviction without a rebuild', () => {
