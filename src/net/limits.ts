@@ -7,11 +7,13 @@
 export const TX_GOSSIP_MAX_BYTES = 8 * 1024;
 /**
  * Transactions are gossiped in batches: a node gathers the ones its clients gave it for this long
- * and sends them as one message (Bitcoin trickles its announcements the same way). Every message
- * costs each node on its way a socket read, a Noise frame, a Yamux frame and gossipsub's
- * bookkeeping, which a miner relaying hundreds a second pays on the cores its workers mine on.
+ * and sends them as one message (Bitcoin trickles its announcements the same way, over seconds).
+ * Every message costs each node on its way a socket read, Noise and Yamux frames (and a window
+ * update back), gossipsub's bookkeeping and a journal fsync, which a miner relaying hundreds a
+ * second pays on the cores its workers mine on. Measured at 200 tx/s (bench propagation, miner on
+ * both cores): 50 ms cost it 6.5 % of its hash rate, 100 ms 5.0 %, 250 ms 2.9 %, 500 ms 2.3 %.
  */
-export const TX_RELAY_BATCH_MS = 50;
+export const TX_RELAY_BATCH_MS = 250;
 /** Transactions in one gossip message at most, and the message's bytes. */
 export const TX_BATCH_MAX_COUNT = 256;
 export const TX_BATCH_MAX_BYTES = 64 * 1024;
