@@ -94,6 +94,7 @@ export async function run(settings: PropagationBenchSettings): Promise<void> {
       const where = r.pinned ? `, the miner pinned to CPU ${r.pinned.miner}, the peer and the load to CPU ${r.pinned.others}` : ', nothing pinned';
       process.stdout.write(`relay cost (${r.feeder}): ${r.rate} tx/s from ${how}, to a miner on ${r.threads} thread(s)${where}\n`);
       process.stdout.write(`  idle ${(r.idleHashesPerSecond / 1e6).toFixed(2)} MH/s, relaying ${(r.loadedHashesPerSecond / 1e6).toFixed(2)} MH/s: ${r.lostPercent} % lost (goal ≤ 5 %); ${r.relayed} tx reached the miner\n`);
+      if (r.posted) process.stdout.write(`  the peer's answers to POST /txs, by status: ${Object.entries(r.posted).map(([status, n]) => `${status}: ${n}`).join(', ')}\n`);
       if (r.feederCpuPercent !== null) process.stdout.write(`  the feeder (this process) took ${r.feederCpuPercent} % of the machine's CPU while it sent: part of the loss, and not the miner's\n`);
     }
   } finally {
@@ -166,12 +167,15 @@ async function relayBench(dir: string, o: { feeder: RelayPeer; rate: number; win
   await fundedLog(base, senders);
   if (o.feeder === 'node') cpSync(base, join(dir, 'peer'), { recursive: true }); // before the miner makes its peer key
   const sink = generateKeyPair().publicKey;
-  const txs = senders.flatMap((s) => Array.from({ length: perSender }, (_, sequence) => encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 }))));
+  // Sequence by sequence across the senders, so one sender's next transfer is far behind its last
+  // (concurrent POSTs may overtake each other, and a gap is refused as bad-sequence).
+  const txs = Array.from({ length: perSender }, (_, sequence) => senders.map((s) => encodeTx(buildTransfer({ network: networks.test, privateKey: s.privateKey, sequence, fee: 1000, recipient: sink, amount: 1 })))).flat();
   const stops: (() => Promise<void>)[] = [];
   try {
     const miner = await startPeerProcess(['--data', base, '-t', String(threads)], { cpus: pinned?.miner });
     stops.push(() => miner.stop());
     let send: (batch: Uint8Array[]) => Promise<void>;
+    const answers = new Map<number, number>(); // the full node's answers to POST /txs, by HTTP status (0: no answer)
     if (o.feeder === 'gossip') {
       const peer = await GossipPeer.start(networks.test);
       stops.push(() => peer.stop());
@@ -185,7 +189,7 @@ async function relayBench(dir: string, o: { feeder: RelayPeer; rate: number; win
         stops.push(async () => unpinThisProcess());
       }
       await until('the peer connected', async () => ((await peer.get<{ peers?: number }>('/status')).peers ? true : undefined), 30_000);
-      send = (batch) => postAtRate(peer, batch.map(toHex), o.rate);
+      send = (batch) => postAtRate(peer, batch.map(toHex), o.rate, answers);
     }
     await hashesOver(miner, 3); // warm up: the kernel leaves V8's baseline tier
     let idle = 0;
@@ -201,12 +205,15 @@ async function relayBench(dir: string, o: { feeder: RelayPeer; rate: number; win
       const used = process.cpuUsage(cpu);
       benchCpuMicros += used.user + used.system;
     }
-    const relayed = await metric(miner, 'carechain_gossip_transactions_total{status="accepted"}');
+    // The last batch may still be on its way to the miner's disk.
+    const accepted = () => metric(miner, 'carechain_gossip_transactions_total{status="accepted"}');
+    const relayed = await until('the last transactions relayed', async () => ((await accepted()) >= total ? total : undefined), 5_000).catch(accepted);
     const seconds = o.pairs * o.windowSeconds;
     const idleRate = idle / seconds;
     const loadedRate = loaded / seconds;
     const feederCpuPercent = o.feeder === 'gossip' ? Number(((benchCpuMicros / 1e6 / seconds / availableParallelism()) * 100).toFixed(2)) : null;
-    return { feeder: o.feeder, rate: o.rate, threads, feederCpuPercent, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
+    const posted = o.feeder === 'node' ? Object.fromEntries([...answers].sort(([a], [b]) => a - b)) : null;
+    return { feeder: o.feeder, rate: o.rate, threads, feederCpuPercent, posted, pinned: pinned ? { miner: pinned.miner, others: pinned.others } : null, idleHashesPerSecond: Math.round(idleRate), loadedHashesPerSecond: Math.round(loadedRate), lostPercent: Number((((idleRate - loadedRate) / idleRate) * 100).toFixed(2)), relayed };
   } finally {
     for (const stop of stops.reverse()) await stop();
   }
@@ -218,15 +225,16 @@ async function hashesOver(node: PeerProcess, seconds: number): Promise<number> {
   return (await node.get<{ hashesTotal: number }>('/mining')).hashesTotal - before;
 }
 
-/** POST each transaction to the node, paced at `rate` per second. */
-async function postAtRate(node: PeerProcess, txs: string[], rate: number): Promise<void> {
+/** POST each transaction to the node, paced at `rate` per second; what it answered, by status. */
+async function postAtRate(node: PeerProcess, txs: string[], rate: number, answers: Map<number, number>): Promise<void> {
   const start = performance.now();
   const pending: Promise<unknown>[] = [];
   for (let i = 0; i < txs.length; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-    pending.push(fetch(`${node.url}/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hex: txs[i] }) }).then((r) => r.arrayBuffer()));
+    const post = fetch(`${node.url}/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ hex: txs[i] }) });
+    pending.push(post.then(async (r) => (await r.arrayBuffer(), r.status), () => 0).then((status) => answers.set(status, (answers.get(status) ?? 0) + 1)));
   }
   await Promise.all(pending);
 }
