@@ -33,6 +33,7 @@ const DESIGN_METRICS: Record<string, { type: string; labels: string[] }> = {
   carechain_stratum_blocks_found_total: { type: 'counter', labels: [] },
   carechain_peers: { type: 'gauge', labels: ['direction'] },
   carechain_gossip_messages_total: { type: 'counter', labels: ['topic', 'result'] },
+  carechain_gossip_transactions_total: { type: 'counter', labels: ['status'] },
   carechain_reqresp_requests_total: { type: 'counter', labels: ['protocol', 'role', 'result'] },
   carechain_p2p_bytes_total: { type: 'counter', labels: ['direction'] },
   carechain_peer_bans_total: { type: 'counter', labels: ['reason'] },
