@@ -2,16 +2,13 @@
 // carechain's wire (the node's own stack and names) and publishes ready-made transactions by gossip.
 // It has no chain, journal or HTTP server, so what it costs the machine is only the sending side of
 // the gossip: the miner it feeds pays for receiving, checking, journaling and re-templating.
-import { generateKeyPair } from '@libp2p/crypto/keys';
 import type { PeerId } from '@libp2p/interface';
-import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { Network } from '../src/chain/network.js';
-import { byteCounter } from '../src/net/byte-counter.js';
-import { createHost, type Host } from '../src/net/libp2p-host.js';
-import { wireNames } from '../src/net/protocols.js';
+import type { Host } from '../src/net/libp2p-host.js';
 import { TX_BATCH_MAX_COUNT, TX_RELAY_BATCH_MS } from '../src/net/limits.js';
-import { encodeStatus, encodeTxBatch, ResponseStatus } from '../src/net/wire.js';
+import { encodeTxBatch } from '../src/net/wire.js';
+import { startWirePeer } from './wire-peer.js';
 
 export class GossipPeer {
   private constructor(
@@ -21,30 +18,7 @@ export class GossipPeer {
 
   /** A peer on `network` that says it holds only the genesis block, so nobody syncs from it. */
   static async start(network: Network): Promise<GossipPeer> {
-    const names = wireNames(network);
-    const host = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      host: '127.0.0.1',
-      port: 0,
-      bootstrap: [],
-      mdns: false,
-      mdnsTag: 'none',
-      maxPeers: 4,
-      names,
-      loopback: true,
-      gater: {},
-      metrics: byteCounter(() => undefined),
-      appScore: () => 0,
-    });
-    await host.handle(names.protocols.status, async (stream) => {
-      const lp = lpStream(stream);
-      await lp.read();
-      const status = { genesisHash: network.genesisHash, tipHash: network.genesisHash, height: 0, totalWork: 1n };
-      await lp.write(Uint8Array.of(ResponseStatus.ok, ...encodeStatus(status)));
-      await stream.close();
-    });
-    await host.start();
-    host.services.pubsub.subscribe(names.topics.tx);
+    const { host, names } = await startWirePeer(network, ['tx']);
     return new GossipPeer(host, names.topics.tx);
   }
 

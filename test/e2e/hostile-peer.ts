@@ -1,16 +1,14 @@
-import { generateKeyPair } from '@libp2p/crypto/keys';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { lpStream } from '@libp2p/utils';
 import { multiaddr } from '@multiformats/multiaddr';
 import { networks } from '../../src/chain/network.js';
-import { byteCounter } from '../../src/net/byte-counter.js';
-import { createHost, type Host } from '../../src/net/libp2p-host.js';
+import type { Host } from '../../src/net/libp2p-host.js';
 import { wireNames, type ReqRespName } from '../../src/net/protocols.js';
-import { encodeStatus } from '../../src/net/wire.js';
+import { startWirePeer } from '../../bench/wire-peer.js';
 
 /**
  * A peer under the test's control: a libp2p node of its own that speaks carechain's protocols
- * (the same stack and names), answers the status handshake so it is admitted, and then does
+ * (bench/wire-peer.ts: the same stack and names, the status handshake answered), and then does
  * whatever the test asks — raw requests, raw gossip — with no validation of its own.
  */
 export class HostilePeer {
@@ -19,31 +17,7 @@ export class HostilePeer {
   private constructor(readonly host: Host) {}
 
   static async start(): Promise<HostilePeer> {
-    const names = wireNames(networks.test);
-    const host = await createHost({
-      privateKey: await generateKeyPair('Ed25519'),
-      host: '127.0.0.1',
-      port: 0,
-      bootstrap: [],
-      mdns: false,
-      mdnsTag: 'none',
-      maxPeers: 8,
-      names,
-      loopback: true,
-      gater: {},
-      metrics: byteCounter(() => undefined),
-      appScore: () => 0,
-    });
-    await host.handle(names.protocols.status, async (stream) => {
-      const lp = lpStream(stream);
-      await lp.read();
-      const status = { genesisHash: networks.test.genesisHash, tipHash: networks.test.genesisHash, height: 0, totalWork: 1n };
-      await lp.write(Uint8Array.of(0, ...encodeStatus(status)));
-      await stream.close();
-    });
-    await host.start();
-    host.services.pubsub.subscribe(names.topics.block);
-    host.services.pubsub.subscribe(names.topics.tx);
+    const { host } = await startWirePeer(networks.test, ['block', 'tx']);
     return new HostilePeer(host);
   }
 
