@@ -186,16 +186,17 @@ export class GossipRelay {
       this.txsValidating -= txs.length;
     }
     for (const o of outcomes) this.options.metrics.gossipTransaction(o.status);
-    const penalties = new Set(outcomes.map((o) => (o.status === 'rejected' ? o.penalty : 'none')));
-    if (penalties.has('fatal')) this.options.penalise(peer, 'fatal', 'invalid-tx');
-    else if (penalties.has('low')) this.options.penalise(peer, 'low', 'malformed');
-    if (penalties.has('fatal') || penalties.has('low')) return 'reject';
-    const isNew = outcomes.map((o) => o.status === 'accepted');
-    if (!isNew.includes(true)) return 'ignore';
+    const penaltyOf = (o: AdmissionOutcome) => (o.status === 'rejected' ? o.penalty : 'none');
+    const worst = outcomes.some((o) => penaltyOf(o) === 'fatal') ? 'fatal' : outcomes.some((o) => penaltyOf(o) === 'low') ? 'low' : null;
+    if (worst) {
+      this.options.penalise(peer, worst, worst === 'fatal' ? 'invalid-tx' : 'malformed');
+      return 'reject';
+    }
+    const fresh = txs.filter((_, i) => outcomes[i]!.status === 'accepted');
+    if (fresh.length === 0) return 'ignore';
     if (outcomes.every((o) => o.status === 'accepted' || o.status === 'known')) return 'accept';
-    txs.forEach((tx, i) => isNew[i] && this.options.announce(tx));
+    for (const tx of fresh) this.options.announce(tx);
     return 'ignore';
-    return outcomes.some((o) => o.status === 'accepted') ? 'accept' : 'ignore';
   }
 }
 

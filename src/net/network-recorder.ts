@@ -1,3 +1,4 @@
+import type { AdmissionOutcome } from '../chain/chain-types.js';
 import type { BanReason } from './ban-list.js';
 import type { ReqRespName, TopicName } from './protocols.js';
 
@@ -18,8 +19,9 @@ export interface NetworkRecorder {
 }
 
 export type GossipResult = 'accept' | 'ignore' | 'reject';
-export type GossipTxStatus = 'accepted' | 'known' | 'rejected' | 'unavailable';
-export const GOSSIP_TX_STATUSES: readonly GossipTxStatus[] = ['accepted', 'known', 'rejected', 'unavailable'];
+/** What the admission path answers for a transaction (AdmissionOutcome's status). */
+export type GossipTxStatus = AdmissionOutcome['status'];
+export const GOSSIP_TX_STATUSES = ['accepted', 'known', 'rejected', 'unavailable'] as const satisfies readonly GossipTxStatus[];
 export type RequestResult = 'ok' | 'error' | 'rate-limited' | 'timeout';
 
 /** What the network gauges read at scrape time; absent (a node without p2p), they read zeros. */

@@ -170,7 +170,7 @@ export class P2pNetwork {
         options.log.info(`p2p: block ${block.height} ${block.hash} from ${short(peer)}${block.outcome === 'new-tip' ? '' : ` (${block.outcome})`}`);
         this.sawBlockFrom(peer, block.hash);
       },
-      announce: (tx) => this.txBatcher.add(tx),
+      announce: (tx) => this.publishTransaction(tx),
     });
     this.txBatcher = new TxBatcher((batch) => void this.gossip.publishTransactions(batch));
     this.syncer = new Syncer({ chain: options.chain, reqresp: this.reqresp, peers: this.peers, pending: this.pending, penalise, log: options.log });
@@ -284,7 +284,7 @@ export class P2pNetwork {
     return { disconnected: connected, bannedUntil };
   }
 
-  /** Announce a transaction a client gave this node (it is on disk: the admission path journaled it), in the next batch. */
+  /** Announce a transaction this node journaled (a client's, or a peer's from a batch not relayed as it came), in the next batch. */
   publishTransaction(raw: Uint8Array): void {
     if (!this.closing) this.txBatcher.add(raw);
   }
